@@ -1,0 +1,92 @@
+"""The Flask application factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def create_app(config=None):
+    """Build the app from a settings class (default: the one APP_ENV names)."""
+    from config import config_for_environment
+
+    config = config or config_for_environment()
+    config.validate()
+
+    app = Flask(__name__, instance_relative_config=True, static_url_path="/assets")
+    app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        path = Path(app.instance_path) / ("test.sqlite" if app.testing else "marketplace.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("marketplace"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _instance_secret_key(instance_path):
+    """A key kept in the instance folder, so sessions survive restarts of the embedded default."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _init_extensions(app):
+    import tenants
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from . import database, jobs, security
+    from .extensions import AppSession, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    tenants.install(AppSession)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+    jobs.init_app(app)
+    security.init_app(app)
+
+
+def _register_blueprints(app):
+    from .accounts.views import auth as auth_bp
+    from .accounts.views import bp as accounts_bp
+    from .authorities.views import bp as authorities_bp
+    from .web import bp as web_bp
+    from .web import errors, filters
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(authorities_bp)
+    errors.init_app(app)
+    filters.init_app(app)
+
+
+def _register_cli(app):
+    from . import cli
+
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+"""The host administrator's management of member authorities."""

@@ -1,0 +1,51 @@
+"""Command-line tools: ``flask demo seed`` and ``flask users create``. They call the services."""
+import click
+from flask.cli import AppGroup
+
+from . import demo
+from .accounts import services as accounts
+from .accounts.models import Role
+from .errors import ValidationFailed
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+def init_app(app):
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+
+
+@demo_cli.command("seed")
+@click.option("--password", default=demo.DEMO_PASSWORD, show_default=True,
+              help="Password for every demo user.")
+def seed_command(password):
+    """Build the North West region with one user per role (does nothing if already seeded)."""
+    result = demo.seed(password=password)
+    if not result.created:
+        click.echo("The demo region is already there.")
+    click.echo(f"Sign in at /sign-in with password {password!r} as:")
+    for role, email, organisation in result.logins:
+        click.echo(f"  {role:<20} {email:<45} ({organisation})")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--organisation", required=True,
+              help="The organisation's slug (authorities), ONS code, or exact name.")
+@click.option("--password", required=True, prompt=True, hide_input=True,
+              confirmation_prompt=True)
+@click.option("--name", "full_name", help="Full name (defaults to the email address).")
+def create_user_command(email, role, organisation, password, full_name):
+    """Create an active user in an organisation."""
+    found = demo.find_organisation(organisation)
+    if found is None:
+        raise click.BadParameter(f"no organisation called {organisation!r}",
+                                 param_hint="--organisation")
+    try:
+        user = accounts.create_user(found, email=email, full_name=full_name or email,
+                                    role=role, password=password)
+    except ValidationFailed as error:
+        raise click.ClickException("; ".join(error.errors.values())) from None
+    click.echo(f"Created {role} {user.email} in {found.name}.")

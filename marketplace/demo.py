@@ -1,0 +1,69 @@
+"""The demonstration region: the North West system hosted by Cheshire East."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+import tenants
+
+from . import audit
+from .accounts import services as accounts
+from .accounts.models import Role
+from .extensions import db
+from .providers import Provider
+
+DEMO_PASSWORD = "demo-password-2026"
+HOST_ONS_CODE = "E06000049"  # Cheshire East
+REGION_STARTED = date(2025, 4, 1)
+
+PROVIDERS = [
+    # legal name, Companies House, charity, DfE URN, Ofsted URN (all fictional)
+    ("Brookvale Independent Special School Ltd", "09876543", None, "149001", "2650001"),
+    ("Hillside Learning Trust", None, "1187001", "149002", "2650002"),
+    ("Meadowbank Residential School Ltd", "10234567", None, "149003", "SC480001"),
+    ("Riverside Specialist College", None, "1187002", "149004", "2650004"),
+    ("Cedar House School Ltd", "11345678", None, "149005", "2650005"),
+]
+
+# role, email, organisation (authority slug or provider name), full name
+USERS = [
+    (Role.HOST_ADMIN, "host.admin@cheshire-east.example.com", "cheshire-east", "Hana Adeyemi"),
+    (Role.EVALUATOR, "evaluator@cheshire-east.example.com", "cheshire-east", "Evan Lowe"),
+    (Role.AUTHORITY_MANAGER, "manager@manchester.example.com", "manchester", "Mina Patel"),
+    (Role.PLACEMENT_OFFICER, "officer@manchester.example.com", "manchester", "Owen Clarke"),
+    (Role.PLACEMENT_OFFICER, "officer@stockport.example.com", "stockport", "Sara Quinn"),
+    (Role.PROVIDER_USER, "admissions@brookvale.example.com", PROVIDERS[0][0], "Priya Shah"),
+]
+
+
+@dataclass
+class SeedResult:
+    created: bool
+    logins: list = field(default_factory=list)
+
+
+def seed(password=DEMO_PASSWORD):
+    """Create the demo region, its providers and one user per role, unless it exists already."""
+    logins = [(role.label, email, org) for role, email, org, _ in USERS]
+    if db.session.scalars(select(tenants.Authority.id)).first() is not None:
+        return SeedResult(created=False, logins=logins)
+
+    for ref in tenants.reference_authorities():
+        is_host = ref.ons_code == HOST_ONS_CODE
+        db.session.add(tenants.Authority(
+            name=ref.name, ons_code=ref.ons_code, slug=ref.slug, joined_on=REGION_STARTED,
+            role=tenants.AuthorityRole.HOST if is_host else tenants.AuthorityRole.MEMBER))
+    for name, company, charity, dfe_urn, ofsted_urn in PROVIDERS:
+        db.session.add(Provider(name=name, companies_house_number=company,
+                                charity_number=charity, dfe_urn=dfe_urn, ofsted_urn=ofsted_urn))
+    audit.record("demo.seeded", organisation_id=None)
+    db.session.commit()
+
+    for role, email, organisation, full_name in USERS:
+        accounts.create_user(tenants.find_organisation(db.session, organisation), email=email,
+                             full_name=full_name, role=role, password=password)
+    return SeedResult(created=True, logins=logins)
+
+
+def find_organisation(identifier):
+    return tenants.find_organisation(db.session, identifier)

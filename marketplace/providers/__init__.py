@@ -1,0 +1,4 @@
+"""Provider organisations."""
+from .models import Provider
+
+__all__ = ["Provider"]

@@ -1,0 +1,35 @@
+"""Helpers shared by the web views' forms."""
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+
+
+
+def show_errors(form, error, fields=None):
+    """Put a service's ValidationFailed messages on the form's fields for the error summary.
+
+    ``fields`` maps a service's field names to the form's where they differ.
+    """
+    fields = fields or {}
+    for name, message in error.errors.items():
+        field = getattr(form, fields.get(name, name), None)
+        if field is None or not hasattr(field, "errors"):
+            field = next(iter(form))
+        field.errors = [*field.errors, message]
+
+
+class GovDateField(DateField):
+    """A day/month/year date input with GOV.UK error messages."""
+
+    def __init__(self, label=None, validators=None, *, error_label="date", **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        self.error_label = error_label
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.error_label.capitalize()} must be a real date") from None

@@ -1,0 +1,141 @@
+"""Isolation between organisations, enforced here and nowhere else.
+
+Every organisation-owned model mixes in :class:`OrganisationOwned` and so declares who may see its
+rows (``__visible_to__``). One ``do_orm_execute`` hook adds that rule to every ORM select, including
+relationship and lazy loads, for the organisation in scope; a ``before_flush`` hook stamps new rows
+with that organisation and refuses writes to another's. With no organisation in scope nothing
+organisation-owned is visible and nothing can be written.
+
+The single escape hatch is the execution option named by :data:`UNSCOPED`. It is meant only for the
+host's aggregate reports and the MoU run; grep for it.
+"""
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from sqlalchemy import ForeignKey, event, false, literal, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, with_loader_criteria
+
+UNSCOPED = "tenants_unscoped"
+
+
+class CrossOrganisationWrite(Exception):
+    """A flush tried to write a row belonging to an organisation other than the one in scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisation on whose behalf the current code runs."""
+
+    organisation_id: int
+    is_host: bool = False
+
+
+_scope: ContextVar[Scope | None] = ContextVar("tenants_scope", default=None)
+
+
+def current_scope():
+    return _scope.get()
+
+
+def set_scope(scope):
+    """Put ``scope`` in force until :func:`reset_scope` is called with the returned token."""
+    return _scope.set(scope)
+
+
+def reset_scope(token):
+    _scope.reset(token)
+
+
+@contextmanager
+def scoped_to(organisation):
+    """Run the body on behalf of ``organisation`` (a job, a CLI command, a service acting for a
+    newly created organisation)."""
+    token = set_scope(Scope(organisation.id, organisation.is_host))
+    try:
+        yield
+    finally:
+        reset_scope(token)
+
+
+class OrganisationOwned:
+    """Mixin for every model whose rows belong to one organisation.
+
+    Override ``__visible_to__`` to widen visibility; it must return a SQL expression built only
+    from the class's columns and the two arguments, which arrive as SQL literals.
+    """
+
+    # True for models that also keep rows owned by no organisation (system-level records, e.g.
+    # an audit event for a sign-in attempt with an unknown email); they redeclare the column
+    # as nullable.
+    __allows_system_rows__ = False
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+
+    @classmethod
+    def __visible_to__(cls, organisation_id, is_host):
+        return cls.organisation_id == organisation_id
+
+
+def _apply_scope(execute_state):
+    if not execute_state.is_select or execute_state.execution_options.get(UNSCOPED, False):
+        return
+    scope = current_scope()
+    if scope is None:
+        criteria = with_loader_criteria(
+            OrganisationOwned, lambda cls: false(), include_aliases=True
+        )
+    else:
+        organisation_id, is_host = literal(scope.organisation_id), literal(scope.is_host)
+        criteria = with_loader_criteria(
+            OrganisationOwned,
+            lambda cls: cls.__visible_to__(organisation_id, is_host),
+            include_aliases=True,
+        )
+    execute_state.statement = execute_state.statement.options(criteria)
+
+
+def _check_ownership(session, flush_context, instances):
+    scope = current_scope()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, OrganisationOwned):
+            continue
+        if obj.organisation_id is None and obj in session.new and not obj.__allows_system_rows__:
+            if scope is None:
+                raise CrossOrganisationWrite(f"no organisation in scope to own a new {obj!r}")
+            obj.organisation_id = scope.organisation_id
+        if obj.organisation_id is None:
+            continue
+        if scope is None or obj.organisation_id != scope.organisation_id:
+            raise CrossOrganisationWrite(
+                f"{obj!r} belongs to organisation {obj.organisation_id}, "
+                f"not to the one in scope ({scope.organisation_id if scope else 'none'})"
+            )
+
+
+class ScopedSession(Session):
+    """A session whose ``get`` cannot return another organisation's object.
+
+    ``Session.get`` answers from the identity map without running SQL, which would skip the
+    criteria; for organisation-owned models it goes through a scoped select instead.
+    """
+
+    def get(self, entity, ident, **kwargs):
+        if isinstance(entity, type) and issubclass(entity, OrganisationOwned) and not kwargs:
+            (pk,) = entity.__mapper__.primary_key
+            return self.scalars(select(entity).where(pk == ident)).one_or_none()
+        return super().get(entity, ident, **kwargs)
+
+
+def install(session_class=Session):
+    """Attach the scoping hooks to ``session_class`` (idempotent)."""
+    if not event.contains(session_class, "do_orm_execute", _apply_scope):
+        event.listen(session_class, "do_orm_execute", _apply_scope)
+        event.listen(session_class, "before_flush", _check_ownership)
+
+
+def uninstall(session_class=Session):
+    """Detach the hooks: only for the test that proves the isolation tests would catch it."""
+    if event.contains(session_class, "do_orm_execute", _apply_scope):
+        event.remove(session_class, "do_orm_execute", _apply_scope)
+        event.remove(session_class, "before_flush", _check_ownership)
