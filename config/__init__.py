@@ -38,6 +38,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    PASSWORD_HASH_METHOD = "scrypt"
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
     FORCE_HTTPS = True
     # Number of proxies in front of the app (load balancer, ingress) whose X-Forwarded-* we trust.
@@ -72,6 +73,10 @@ class TestConfig(Config):
     FORCE_HTTPS = False
     MAIL_BACKEND = "memory"
     SIGN_IN_RATE_LIMIT = "1000 per minute"
+    # Forms are posted without tokens in most tests; tests/accounts/test_csrf.py turns it on.
+    WTF_CSRF_ENABLED = False
+    # scrypt is deliberately slow; the tests hash hundreds of passwords.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

@@ -14,8 +14,18 @@ import tenants
 class AppSession(tenants.ScopedSession, FlaskSession):
     """Flask-SQLAlchemy's session with the tenant-scoped ``get``; the scoping hooks attach to it."""
 
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        # Flask-SQLAlchemy always picks an engine; a session bound to a connection (the tests
+        # join an outer transaction they roll back) must use that connection.
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
-db = SQLAlchemy(model_class=tenants.Base, session_options={"class_": AppSession})
+
+# Objects stay readable after a commit without a refresh: a refresh would run under whichever
+# organisation is in scope by then (e.g. after signing in, none), not the one that loaded them.
+db = SQLAlchemy(model_class=tenants.Base,
+                session_options={"class_": AppSession, "expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

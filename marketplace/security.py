@@ -23,7 +23,7 @@ CSP = {
 def init_app(app):
     from .accounts.services import load_session_user
 
-    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

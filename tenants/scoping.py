@@ -120,11 +120,23 @@ class ScopedSession(Session):
     criteria; for organisation-owned models it goes through a scoped select instead.
     """
 
-    def get(self, entity, ident, **kwargs):
-        if isinstance(entity, type) and issubclass(entity, OrganisationOwned) and not kwargs:
-            (pk,) = entity.__mapper__.primary_key
-            return self.scalars(select(entity).where(pk == ident)).one_or_none()
-        return super().get(entity, ident, **kwargs)
+    def get(self, entity, ident, *, options=None, populate_existing=False,
+            with_for_update=None, execution_options=None, **kwargs):
+        if not (isinstance(entity, type) and issubclass(entity, OrganisationOwned)):
+            return super().get(entity, ident, options=options,
+                               populate_existing=populate_existing,
+                               with_for_update=with_for_update,
+                               execution_options=execution_options or {}, **kwargs)
+        (pk,) = entity.__mapper__.primary_key
+        statement = select(entity).where(pk == ident)
+        if options:
+            statement = statement.options(*options)
+        if with_for_update:
+            statement = statement.with_for_update(
+                **(with_for_update if isinstance(with_for_update, dict) else {}))
+        if populate_existing:
+            statement = statement.execution_options(populate_existing=True)
+        return self.scalars(statement, execution_options=execution_options or {}).one_or_none()
 
 
 def install(session_class=Session):

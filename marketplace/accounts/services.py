@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,9 +43,18 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@cache
+def _hash_password(password):
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _dummy_hash():
-    return generate_password_hash(secrets.token_hex(16))
+    # Checked against when there is no real hash, so a failure takes as long either way.
+    return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash_for(method):
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def _check_new_password(password, email, field="password"):
@@ -88,7 +98,6 @@ def sign_in(email, password, *, remote_addr=None):
         user.last_signed_in_at = tenants.utcnow()
         audit.record("user.signed_in", user, actor=user, remote_addr=remote_addr)
         db.session.commit()
-        db.session.refresh(user)
     return user
 
 
@@ -119,7 +128,7 @@ def change_password(user, current_password, new_password):
     if not check_password_hash(credential.password_hash or _dummy_hash(), current_password or ""):
         raise ValidationFailed({"current_password": "Your current password is not correct"})
     _check_new_password(new_password, credential.email, field="new_password")
-    credential.password_hash = generate_password_hash(new_password)
+    credential.password_hash = _hash_password(new_password)
     credential.password_changed_at = tenants.utcnow()
     user.session_version += 1
     audit.record("user.password_changed", user, actor=user)
@@ -245,14 +254,13 @@ def accept_invitation(token, password):
         user = _load_user(credential.user_id)
         if user.status != UserStatus.INVITED:
             raise NotFound("invitation")
-        credential.password_hash = generate_password_hash(password)
+        credential.password_hash = _hash_password(password)
         credential.password_changed_at = tenants.utcnow()
         credential.invitation_token_hash = None
         credential.invitation_expires_at = None
         user.status = UserStatus.ACTIVE
         audit.record("user.invitation_accepted", user, actor=user)
         db.session.commit()
-        db.session.refresh(user)
     return user
 
 
@@ -291,7 +299,7 @@ def create_user(organisation, *, email, full_name, role, password):
         user = _add_user(organisation, email=email, full_name=full_name, role=role,
                          status=UserStatus.ACTIVE)
         _check_new_password(password, user.email)
-        user.credential.password_hash = generate_password_hash(password)
+        user.credential.password_hash = _hash_password(password)
         user.credential.password_changed_at = tenants.utcnow()
         audit.record("user.created", user, after={"email": user.email, "role": user.role.value})
         db.session.commit()

@@ -1,0 +1,110 @@
+"""Every page of the service passes axe's WCAG 2.2 A and AA checks, for every role.
+
+The pages are found by walking the URL map, so a new page joins the check by existing. They are
+served from a real server thread on the demo region, in Debian's headless Chromium.
+"""
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+import tenants
+from marketplace import demo
+from marketplace.accounts import services as accounts
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
+
+from ..conftest import make_test_app
+from .axe import browser_available, chromium, format_violations, run_axe
+
+pytestmark = [
+    pytest.mark.a11y,
+    pytest.mark.skipif(not browser_available(), reason="chromium-headless-shell not installed"),
+]
+
+# Routes that are not pages: actions that only accept POST, and the built assets.
+NOT_PAGES = {"static", "accounts.sign_out"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    app = make_test_app(f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'a11y.sqlite'}",
+                        SERVER_NAME=None)
+    with app.app_context():
+        demo.seed()
+        manchester = tenants.find_organisation(db.session, "manchester")
+        with tenants.scoped_to(manchester):
+            manager = db.session.query(User).filter_by(role=Role.AUTHORITY_MANAGER).one()
+            _, token = accounts.invite_user(manager, email="new.officer@manchester.example.com",
+                                            full_name="Nia Officer", role="placement_officer")
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{http.server_port}", token
+    http.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as running:
+        yield running
+
+
+def _pages(app, ids):
+    """The URL of every GET page, with its ids filled in from ``ids`` (skipped if not known)."""
+    urls = []
+    with app.test_request_context():
+        from flask import url_for
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+                continue
+            if rule.arguments - ids.keys():
+                continue
+            urls.append(url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments}))
+    return sorted(set(urls))
+
+
+def _check(page, base, path):
+    response = page.goto(base + path, wait_until="load")
+    assert response is not None and response.status < 500, f"{path} answered {response.status}"
+    violations = run_axe(page)
+    return format_violations(violations, path) if violations else None
+
+
+def test_pages_for_people_not_signed_in(server, browser):
+    app, base, token = server
+    page = browser.new_page()
+    failures = [f for path in _pages(app, {"token": token}) + ["/no-such-page"]
+                if (f := _check(page, base, path))]
+    # The sign-in form with its error summary.
+    page.goto(base + "/sign-in")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "/sign-in (with errors)"))
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("email", [email for _, email, _, _ in demo.USERS])
+def test_every_page_for_each_role(server, browser, email):
+    app, base, _ = server
+    with app.app_context():
+        credential_user = db.session.execute(
+            db.text("select user_id, organisation_id from credential where email = :e"),
+            {"e": email}).one()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(base + "/dashboard")
+
+    ids = {"user_id": credential_user.user_id, "authority_id": credential_user.organisation_id}
+    pages = [p for p in _pages(app, ids)
+             if p not in ("/sign-in",) and not p.startswith("/invitations/")]
+    failures = [f for path in pages if (f := _check(page, base, path))]
+    assert len(pages) > 5
+    assert not failures, "\n\n".join(failures)
+    context.close()

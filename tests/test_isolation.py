@@ -1,0 +1,93 @@
+"""The isolation matrix: every route that takes an object's id answers 404 to people of other
+organisations, for the web pages and every route added later, found by walking the URL map."""
+import pytest
+
+import tenants
+from config import TestConfig
+from marketplace import create_app
+from marketplace.extensions import AppSession
+
+from .helpers import sign_in
+
+# Arguments that are not object ids: static file names, and capability tokens that are
+# themselves the secret (an invitation link works for whoever holds it, and only once).
+NOT_OBJECT_IDS = {"filename", "token"}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _id_taking_routes():
+    app = create_app(type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not set(rule.arguments) - NOT_OBJECT_IDS or rule.arguments & NOT_OBJECT_IDS:
+            continue
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            routes.append(pytest.param(rule.rule, rule.endpoint, method,
+                                       id=f"{method} {rule.rule}"))
+    return routes
+
+
+ROUTES = _id_taking_routes()
+
+# For each kind of id, the object of the member authority "member" that the route is asked
+# for. A new route whose argument is missing here fails the matrix until it is added.
+OWNED_OBJECTS = {
+    "user_id": lambda world: world.officer.id,
+    "authority_id": lambda world: world.member.id,
+}
+
+# Who may legitimately reach the object (the matrix also proves the route works for them).
+OWNER = "manager"
+OUTSIDERS = ["other_manager", "other_officer", "provider_user"]
+
+
+def _url(app, endpoint, world):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    missing = rule.arguments - OWNED_OBJECTS.keys()
+    assert not missing, f"add {missing} to OWNED_OBJECTS so {rule.rule} joins the matrix"
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(endpoint, **{arg: OWNED_OBJECTS[arg](world) for arg in rule.arguments})
+
+
+def test_the_matrix_finds_the_id_taking_routes():
+    """The walk is not empty: it finds the routes we know take ids."""
+    endpoints = {p.values[1] for p in ROUTES}
+    assert {"accounts.user", "accounts.deactivate_user", "authorities.authority"} <= endpoints
+
+
+@pytest.mark.parametrize("rule, endpoint, method", ROUTES)
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_other_organisations_get_404(app, client, world, rule, endpoint, method, outsider):
+    url = _url(app, endpoint, world)
+    sign_in(client, getattr(world, outsider))
+    response = client.open(url, method=method, data={})
+    assert response.status_code == 404, f"{outsider} got {response.status_code} from {url}"
+    assert b"Page not found" in response.data
+
+
+@pytest.mark.parametrize("rule, endpoint, method", ROUTES)
+def test_the_owner_is_not_refused(app, client, world, rule, endpoint, method):
+    """The positive control: the owning authority's manager can see the object (a route may still
+    refuse a change their role does not allow, with 403)."""
+    url = _url(app, endpoint, world)
+    sign_in(client, getattr(world, OWNER))
+    response = client.open(url, method=method, data={})
+    assert response.status_code in (200, 302, 403), f"{OWNER} got {response.status_code} from {url}"
+
+
+SCOPED_ROUTES = [p for p in ROUTES if p.values[1].startswith("accounts.")]
+
+
+@pytest.mark.parametrize("rule, endpoint, method", SCOPED_ROUTES)
+def test_without_the_scoping_hook_the_matrix_fails(app, client, world, rule, endpoint, method):
+    """Turn the hook off and the matrix catches the leak: it would fail if scoping were removed
+    from any organisation-owned model that a route serves."""
+    url = _url(app, endpoint, world)
+    sign_in(client, world.other_manager)
+    tenants.uninstall(AppSession)
+    try:
+        response = client.open(url, method=method, data={})
+    finally:
+        tenants.install(AppSession)
+    assert response.status_code != 404
