@@ -55,11 +55,10 @@ def _init_extensions(app):
     import tenants
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from . import database, jobs, security
+    from . import database, jobs, security  # noqa: F401 (database: engine events)
     from .extensions import AppSession, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    database.init_app(app)
     tenants.install(AppSession)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)

@@ -3,10 +3,13 @@
 With TEST_DATABASE_URL / TEST_REDIS_URL set (CI sets both) the tests talk to that PostgreSQL and
 Redis; otherwise to a fresh SQLite file and the in-process fakeredis.
 """
+import contextvars
 from dataclasses import dataclass
 
 import flask_migrate
 import pytest
+
+from flask.testing import FlaskClient
 
 import tenants
 from config import TestConfig
@@ -47,6 +50,7 @@ def session(request):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
+        # Every session (the test's, and each request's) joins the outer transaction.
         db.session = db._make_scoped_session({
             "class_": AppSession, "expire_on_commit": False, "bind": connection,
             "join_transaction_mode": "create_savepoint",
@@ -61,9 +65,17 @@ def session(request):
             connection.close()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs as in production: in a fresh app context (its
+    own ``g``, database session and organisation scope), not inside the test's."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture
