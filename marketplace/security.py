@@ -4,7 +4,9 @@ from flask_login import current_user
 
 import tenants
 
-from .extensions import login_manager, talisman
+from flask_talisman import Talisman
+
+from .extensions import login_manager
 
 CSP = {
     "default-src": "'self'",
@@ -29,7 +31,8 @@ def init_app(app):
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
 
-    talisman.init_app(
+    # One Talisman per app: it keeps its settings on the instance.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],

@@ -2,7 +2,7 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from . import dashboard as dashboards
+from . import dashboards
 
 bp = Blueprint("web", __name__)
 

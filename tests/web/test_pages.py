@@ -1,0 +1,50 @@
+"""The start page, dashboards and error pages."""
+import pytest
+
+
+
+def test_the_start_page_explains_the_service(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Find and buy SEND school placements" in page and 'href="/sign-in"' in page
+    assert "govuk-header__logotype" not in page  # no crown: this service is not on GOV.UK
+
+
+@pytest.mark.parametrize("person, shows", [
+    ("host_admin", ["Host administrator", "Member authorities", "2 member authorities"]),
+    ("evaluator", ["Evaluator", "No applications have been assigned to you"]),
+    ("manager", ["Authority manager", "Your authority has no placement requests yet"]),
+    ("officer", ["Placement officer", "Manchester"]),
+    ("provider_user", ["Provider user", "has not been admitted to any lot yet"]),
+])
+def test_each_role_has_a_dashboard(client, world, as_user, person, shows):
+    page = as_user(getattr(world, person)).get("/dashboard").get_data(as_text=True)
+    for text in shows:
+        assert text in page
+
+
+def test_the_dashboard_counts_only_my_organisations_people(client, world, as_user):
+    page = as_user(world.manager).get("/dashboard").get_data(as_text=True)
+    assert "2 people have an account at Manchester" in page
+
+
+def test_unknown_pages_get_a_styled_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_gets_a_styled_500_and_no_details(app, client, monkeypatch):
+    from marketplace.web import dashboards
+
+    def broken(user):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(dashboards, "for_user", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    from .. import factories
+    from ..helpers import sign_in
+    authority = factories.authority()
+    sign_in(client, factories.user(authority))
+    response = client.get("/dashboard")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page and "secret" not in page
