@@ -2,18 +2,31 @@
 import click
 from flask.cli import AppGroup
 
-from . import demo
+from . import audit, demo
 from .accounts import services as accounts
 from .accounts.models import Role
 from .errors import ValidationFailed
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 users_cli = AppGroup("users", help="Manage user accounts.")
+audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 def init_app(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+
+
+@audit_cli.command("verify")
+def verify_command():
+    """Check every audit chain; report the first broken link of each and exit 1 if any."""
+    breaks = audit.verify_chains()
+    for found in breaks:
+        click.echo(f"BROKEN {found.chain}: event {found.event_id} {found.problem}", err=True)
+    if breaks:
+        raise SystemExit(1)
+    click.echo("The audit trail is intact.")
 
 
 @demo_cli.command("seed")

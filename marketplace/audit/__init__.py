@@ -1,5 +1,5 @@
-"""The audit trail: append-only events written by the services."""
+"""The audit trail: append-only, hash-chained events written by the services."""
 from .models import AuditEvent
-from .services import record
+from .services import ChainBreak, record, verify_chains
 
-__all__ = ["AuditEvent", "record"]
+__all__ = ["AuditEvent", "ChainBreak", "record", "verify_chains"]

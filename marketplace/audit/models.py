@@ -1,8 +1,9 @@
+import hashlib
+import json
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
-from sqlalchemy.orm import Session
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import tenants
 
@@ -28,6 +29,10 @@ class AuditEvent(tenants.OrganisationOwned, tenants.Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+    # The hash chain: each event's hash covers its content and the previous event's hash in the
+    # same chain (one chain per organisation, one for system events).
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (
         Index("ix_audit_event_organisation_occurred", "organisation_id", "occurred_at"),
@@ -38,6 +43,34 @@ class AuditEvent(tenants.OrganisationOwned, tenants.Base):
         return (cls.organisation_id == organisation_id) | (
             cls.organisation_id.is_(None) & is_host
         )
+
+    def compute_hash(self):
+        content = {
+            "previous_hash": self.previous_hash,
+            "occurred_at": self.occurred_at.isoformat(),
+            "organisation_id": self.organisation_id,
+            "actor_user_id": self.actor_user_id,
+            "actor_organisation_id": self.actor_organisation_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "before": self.before,
+            "after": self.after,
+            "remote_addr": self.remote_addr,
+        }
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AuditChainHead(tenants.Base):
+    """The latest event of each audit chain. Appending locks this row, so concurrent writers
+    to one chain queue up instead of forking it; no one reads another organisation's events."""
+
+    __tablename__ = "audit_chain_head"
+
+    # The organisation's id, or 0 for the chain of system events.
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditTrailIsAppendOnly(Exception):

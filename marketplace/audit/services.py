@@ -1,7 +1,12 @@
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 import tenants
 
 from ..extensions import db
-from .models import AuditEvent
+from .models import AuditChainHead, AuditEvent
 
 _UNSET = object()
 
@@ -17,6 +22,7 @@ def record(action, obj=None, *, actor=None, organisation_id=_UNSET, before=None,
         organisation_id = scope.organisation_id if scope else None
     if obj is not None and getattr(obj, "id", None) is None:
         db.session.flush()
+    head = _lock_chain_head(organisation_id or 0)
     event = AuditEvent(
         action=action,
         object_type=type(obj).__name__ if obj is not None else None,
@@ -27,6 +33,65 @@ def record(action, obj=None, *, actor=None, organisation_id=_UNSET, before=None,
         before=before,
         after=after,
         remote_addr=remote_addr,
+        occurred_at=tenants.utcnow(),
+        previous_hash=head.last_hash,
     )
+    event.hash = head.last_hash = event.compute_hash()
     db.session.add(event)
     return event
+
+
+def _lock_chain_head(chain):
+    statement = select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update()
+    head = db.session.scalars(statement).first()
+    if head is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(AuditChainHead(chain=chain, last_hash=None))
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs
+        head = db.session.scalars(statement).one()
+    return head
+
+
+@dataclass
+class ChainBreak:
+    chain: str
+    event_id: int
+    problem: str
+
+
+def verify_chains():
+    """Walk every audit chain in order; return the first broken link of each broken chain.
+
+    For the operator's ``flask audit verify``: each organisation's chain is read within that
+    organisation's scope, and the system chain within the host's.
+    """
+    breaks = []
+    organisations = db.session.scalars(select(tenants.Organisation).order_by(
+        tenants.Organisation.id)).all()
+    host = next((o for o in organisations if o.is_host), None)
+    chains = [(f"organisation {o.id} ({o.name})", o, AuditEvent.organisation_id == o.id)
+              for o in organisations]
+    if host is not None:
+        chains.append(("system events", host, AuditEvent.organisation_id.is_(None)))
+    for name, scope, criterion in chains:
+        with tenants.scoped_to(scope):
+            found = _first_break(name, db.session.scalars(
+                select(AuditEvent).where(criterion).order_by(AuditEvent.id)
+                .execution_options(yield_per=500, populate_existing=True)))
+        if found:
+            breaks.append(found)
+    return breaks
+
+
+def _first_break(name, events):
+    previous = None
+    for event in events:
+        if event.previous_hash != previous:
+            return ChainBreak(name, event.id, "does not follow the event before it "
+                                              "(an event was removed or reordered)")
+        if event.compute_hash() != event.hash:
+            return ChainBreak(name, event.id, "its content was altered after it was written")
+        previous = event.hash
+    return None

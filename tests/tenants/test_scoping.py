@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 import tenants
 from marketplace.accounts.models import User
+from marketplace import audit
 from marketplace.audit import AuditEvent
 from marketplace.extensions import db
 
@@ -67,7 +68,7 @@ def test_writing_with_no_organisation_in_scope_is_refused(world):
 
 
 def test_system_audit_events_are_seen_by_the_host_only(world, scoped):
-    db.session.add(AuditEvent(action="test.system", organisation_id=None))
+    audit.record("test.system", organisation_id=None)
     db.session.commit()
     with scoped(world.host):
         host_sees = db.session.scalars(select(AuditEvent.action)).all()

@@ -1,0 +1,82 @@
+"""The audit trail is append-only and hash-chained, so tampering is detectable."""
+import pytest
+from sqlalchemy import select, text
+
+import tenants
+from marketplace import audit
+from marketplace.audit.models import AuditEvent, AuditTrailIsAppendOnly
+from marketplace.extensions import db
+
+from .. import factories
+
+
+def _events(organisation):
+    with tenants.scoped_to(organisation):
+        return db.session.scalars(select(AuditEvent).where(
+            AuditEvent.organisation_id == organisation.id).order_by(AuditEvent.id)).all()
+
+
+@pytest.fixture
+def history(world, client):
+    """Some real events: sign-ins (good and bad), an invitation, a system event."""
+    client.post("/sign-in", data={"email": world.officer.email, "password": factories.PASSWORD})
+    client.post("/sign-out")
+    client.post("/sign-in", data={"email": world.officer.email, "password": "wrong wrong wrong"})
+    client.post("/sign-in", data={"email": "stranger@example.org", "password": "whatever it is"})
+    return world
+
+
+def test_each_organisations_events_form_a_chain(history):
+    events = _events(history.member)
+    assert len(events) >= 4
+    assert events[0].previous_hash is None
+    for before, after in zip(events, events[1:]):
+        assert after.previous_hash == before.hash
+        assert after.hash == after.compute_hash()
+
+
+def test_verify_passes_on_an_untouched_trail(history, runner):
+    assert audit.verify_chains() == []
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact" in result.output
+
+
+def test_verify_finds_a_row_altered_in_sql(history, runner):
+    target = _events(history.member)[2]
+    db.session.execute(text("UPDATE audit_event SET action = 'nothing.happened' WHERE id = :id"),
+                       {"id": target.id})
+    [found] = audit.verify_chains()
+    assert found.event_id == target.id and "altered" in found.problem
+    assert found.chain.startswith(f"organisation {history.member.id}")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and f"event {target.id}" in result.output
+
+
+def test_verify_finds_a_row_deleted_in_sql(history):
+    events = _events(history.member)
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[1].id})
+    [found] = audit.verify_chains()
+    assert found.event_id == events[2].id and "removed" in found.problem
+
+
+def test_verify_checks_the_system_chain_too(history):
+    with tenants.scoped_to(history.host):
+        system = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.organisation_id.is_(None))).first()
+    db.session.execute(text("UPDATE audit_event SET after = NULL WHERE id = :id"),
+                       {"id": system.id})
+    [found] = audit.verify_chains()
+    assert found.chain == "system events" and found.event_id == system.id
+
+
+@pytest.mark.parametrize("change", ["update", "delete"])
+def test_the_orm_refuses_to_change_or_delete_an_event(history, change):
+    event = _events(history.member)[0]
+    with tenants.scoped_to(history.member):
+        if change == "update":
+            event.action = "rewritten"
+        else:
+            db.session.delete(event)
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.flush()
+    db.session.rollback()
