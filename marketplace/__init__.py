@@ -73,6 +73,7 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from .accounts.views import auth as auth_bp
     from .accounts.views import bp as accounts_bp
+    from .audit.views import bp as audit_bp
     from .authorities.views import bp as authorities_bp
     from .web import bp as web_bp
     from .web import errors, filters
@@ -81,6 +82,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(authorities_bp)
+    app.register_blueprint(audit_bp)
     errors.init_app(app)
     filters.init_app(app)
 

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 import tenants
 
+from ..errors import PermissionDenied
 from ..extensions import db
 from .models import AuditChainHead, AuditEvent
 
@@ -95,3 +96,33 @@ def _first_break(name, events):
             return ChainBreak(name, event.id, "its content was altered after it was written")
         previous = event.hash
     return None
+
+
+AUDIT_READER_ROLES = ("host_admin", "authority_manager", "provider_user")
+EVENTS_PER_PAGE = 50
+
+
+@dataclass
+class EventPage:
+    rows: list
+    page: int
+    has_next: bool
+
+
+def list_events(actor, page=1):
+    """The actor's organisation's audit events, newest first, a page at a time; the host's
+    administrators also see system events. For managers, host administrators and providers."""
+    if actor.role not in AUDIT_READER_ROLES:
+        raise PermissionDenied("only managers can read the audit trail")
+    page = max(page, 1)
+    from ..accounts.models import User
+
+    rows = db.session.execute(
+        select(AuditEvent, User.full_name, tenants.Organisation.name)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .outerjoin(tenants.Organisation,
+                   tenants.Organisation.id == AuditEvent.actor_organisation_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(EVENTS_PER_PAGE + 1).offset((page - 1) * EVENTS_PER_PAGE)
+    ).all()
+    return EventPage(rows=rows[:EVENTS_PER_PAGE], page=page, has_next=len(rows) > EVENTS_PER_PAGE)

@@ -5,6 +5,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Role
+from ..audit.services import AUDIT_READER_ROLES
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -36,8 +37,10 @@ def navigation():
     items = [("Home", "web.dashboard", {"web.dashboard"})]
     if current_user.role == Role.HOST_ADMIN:
         items.append(("Authorities", "authorities.authorities", "authorities"))
-    items += [("Users", "accounts.users", _USERS_PAGES),
-              ("Your account", "accounts.account", _ACCOUNT_PAGES)]
+    items.append(("Users", "accounts.users", _USERS_PAGES))
+    if current_user.role in AUDIT_READER_ROLES:
+        items.append(("Audit trail", "audit.events", "audit"))
+    items.append(("Your account", "accounts.account", _ACCOUNT_PAGES))
     return {"navigation": [
         {"href": url_for(endpoint), "text": text,
          "active": request.blueprint == pages if isinstance(pages, str)

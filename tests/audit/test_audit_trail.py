@@ -80,3 +80,35 @@ def test_the_orm_refuses_to_change_or_delete_an_event(history, change):
         with pytest.raises(AuditTrailIsAppendOnly):
             db.session.flush()
     db.session.rollback()
+
+
+def test_a_manager_reads_their_organisations_trail_only(client, history, as_user):
+    page = as_user(history.manager).get("/audit").get_data(as_text=True)
+    assert "Audit trail" in page and "Signed in" in page and "Failed sign-in" in page
+    assert history.officer.full_name in page
+    assert "stranger@example.org" not in page
+
+
+def test_the_host_admin_sees_system_events_and_officers_see_none(client, history, as_user):
+    page = as_user(history.host_admin).get("/audit").get_data(as_text=True)
+    assert "Failed sign-in" in page and "The system" in page
+    assert as_user(history.officer).get("/audit").status_code == 403
+
+
+def test_the_trail_pages_with_a_constant_number_of_queries(client, world, as_user):
+    from ..helpers import assert_constant_queries
+
+    as_user(world.manager)
+
+    def add_events(n):
+        with tenants.scoped_to(world.member):
+            for _ in range(n):
+                audit.record("user.signed_in", world.officer, actor=world.officer)
+            db.session.commit()
+
+    def load():
+        assert client.get("/audit").status_code == 200
+
+    assert_constant_queries(add_events, load, sizes=(1, 60))
+    page2 = client.get("/audit?page=2").get_data(as_text=True)
+    assert "Previous" in page2 and "Signed in" in page2
