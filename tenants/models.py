@@ -79,9 +79,6 @@ class Authority(Organisation):
     def is_host(self):
         return self.role == AuthorityRole.HOST
 
-    def is_member_on(self, day):
-        return self.joined_on <= day and (self.left_on is None or day < self.left_on)
-
 
 @dataclass(frozen=True)
 class ReferenceAuthority:

@@ -2,13 +2,13 @@
 import re
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import tenants
 
 from .. import audit
 from ..accounts import services as accounts
-from ..accounts.models import Role, User
+from ..accounts.models import Role
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 
@@ -38,13 +38,6 @@ def get_authority(actor, authority_id):
     if authority is None or not allowed:
         raise NotFound(f"authority {authority_id}")
     return authority
-
-
-def user_count(actor, authority):
-    """How many people an authority has, without revealing who they are (an aggregate)."""
-    if authority.id == actor.organisation_id:
-        return db.session.scalar(select(func.count(User.id)))
-    return None
 
 
 def slugify(name):
