@@ -118,3 +118,22 @@ class Credential(tenants.Base):
     invitation_expires_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="credential")
+
+
+class ApiToken(tenants.OrganisationOwned, tenants.Base):
+    """A bearer token for the API, belonging to one user. Only its hash is kept."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
+    expires_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now):
+        return self.revoked_at is None and now < self.expires_at

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 import tenants
 
+from ..accounts.models import User
 from ..errors import PermissionDenied
 from ..extensions import db
 from .models import AuditChainHead, AuditEvent
@@ -115,8 +116,6 @@ def list_events(actor, page=1):
     if actor.role not in AUDIT_READER_ROLES:
         raise PermissionDenied("only managers can read the audit trail")
     page = max(page, 1)
-    from ..accounts.models import User
-
     rows = db.session.execute(
         select(AuditEvent, User.full_name, tenants.Organisation.name)
         .outerjoin(User, User.id == AuditEvent.actor_user_id)
