@@ -76,6 +76,7 @@ def _register_blueprints(app):
     from .audit.views import bp as audit_bp
     from .authorities.views import bp as authorities_bp
     from .web import bp as web_bp
+    from . import api
     from .web import errors, filters
 
     app.register_blueprint(web_bp)
@@ -83,6 +84,7 @@ def _register_blueprints(app):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(authorities_bp)
     app.register_blueprint(audit_bp)
+    api.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
 

@@ -21,5 +21,9 @@ class ValidationFailed(DomainError):
         self.errors = dict(errors)
 
 
+class AuthenticationFailed(DomainError):
+    """The caller could not be identified (wrong email or password, bad token)."""
+
+
 class Conflict(DomainError):
     """The object's state does not allow this now."""

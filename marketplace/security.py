@@ -24,12 +24,22 @@ CSP = {
 
 def init_app(app):
     from .accounts.services import load_session_user
+    from .accounts.tokens import load_token_user
+
+    def load_request_user(request):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        user = load_token_user(header.removeprefix("Bearer ").strip())
+        g.authenticated_by_token = user is not None
+        return user
 
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
+    login_manager.request_loader(load_request_user)
 
     # One Talisman per app: it keeps its settings on the instance.
     app.extensions["talisman"] = Talisman(

@@ -53,3 +53,12 @@ def sign_in(client, user):
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
+
+
+def bearer_token(user):
+    """Issue an API token for ``user`` (whose password is the factories' default)."""
+    from marketplace.accounts import tokens
+
+    from .factories import PASSWORD
+
+    return tokens.issue_token(user.email, PASSWORD, name="test")

@@ -15,8 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 import tenants
 
 from .. import audit
-from ..errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from ..errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
+from ..paging import paginate
 from .models import Credential, Role, User, UserStatus, roles_for
 
 PASSWORD_MIN_LENGTH = 12
@@ -24,7 +25,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 USER_MANAGER_ROLES = (Role.AUTHORITY_MANAGER, Role.HOST_ADMIN, Role.PROVIDER_USER)
 
 
-class SignInFailed(DomainError):
+class SignInFailed(AuthenticationFailed):
     """Deliberately says nothing about whether the email or the password was wrong."""
 
 
@@ -135,9 +136,18 @@ def change_password(user, current_password, new_password):
     db.session.commit()
 
 
+def _users_by_name():
+    return select(User).order_by(User.full_name, User.id)
+
+
 def list_users(actor):
     """The users of the actor's own organisation, by name."""
-    return db.session.scalars(select(User).order_by(User.full_name, User.id)).all()
+    return db.session.scalars(_users_by_name()).all()
+
+
+def page_of_users(actor, page, per_page):
+    """One page of the users of the actor's own organisation, by name."""
+    return paginate(_users_by_name(), page, per_page)
 
 
 def get_user(actor, user_id):

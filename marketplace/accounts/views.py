@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import ValidationFailed
 from ..extensions import limiter
 from ..web.forms import show_errors
-from . import services
+from . import services, tokens
 from .forms import ChangePasswordForm, ConfirmForm, InviteUserForm, SetPasswordForm, SignInForm
 
 # Public pages: signing in and accepting an invitation.
@@ -76,7 +76,16 @@ def sign_out():
 
 @bp.get("/account")
 def account():
-    return render_template("accounts/account.html")
+    return render_template("accounts/account.html", tokens=tokens.list_tokens(current_user),
+                           form=ConfirmForm())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+def revoke_token(token_id):
+    if ConfirmForm().validate_on_submit():
+        record = tokens.revoke_token(current_user, token_id)
+        flash(f"The API token ‘{record.name}’ has been revoked.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

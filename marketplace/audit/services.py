@@ -8,6 +8,7 @@ import tenants
 from ..accounts.models import User
 from ..errors import PermissionDenied
 from ..extensions import db
+from ..paging import paginate
 from .models import AuditChainHead, AuditEvent
 
 _UNSET = object()
@@ -125,3 +126,10 @@ def list_events(actor, page=1):
         .limit(EVENTS_PER_PAGE + 1).offset((page - 1) * EVENTS_PER_PAGE)
     ).all()
     return EventPage(rows=rows[:EVENTS_PER_PAGE], page=page, has_next=len(rows) > EVENTS_PER_PAGE)
+
+
+def page_of_events(actor, page, per_page):
+    """One page of the actor's organisation's audit events, newest first (for the API)."""
+    if actor.role not in AUDIT_READER_ROLES:
+        raise PermissionDenied("only managers can read the audit trail")
+    return paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), page, per_page)

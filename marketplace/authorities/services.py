@@ -11,6 +11,7 @@ from ..accounts import services as accounts
 from ..accounts.models import Role
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
+from ..paging import paginate
 
 ONS_CODE = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 
@@ -21,13 +22,22 @@ def require_host_admin(actor):
         raise PermissionDenied("only the host authority's administrators manage authorities")
 
 
+def _authorities_host_first():
+    return select(tenants.Authority).order_by(
+        tenants.Authority.role != tenants.AuthorityRole.HOST, tenants.Authority.name,
+        tenants.Authority.id)
+
+
 def list_authorities(actor):
     """Every authority in the system, host first then by name; for the host's administrators."""
     require_host_admin(actor)
-    return db.session.scalars(
-        select(tenants.Authority).order_by(
-            tenants.Authority.role != tenants.AuthorityRole.HOST, tenants.Authority.name)
-    ).all()
+    return db.session.scalars(_authorities_host_first()).all()
+
+
+def page_of_authorities(actor, page, per_page):
+    """One page of :func:`list_authorities`."""
+    require_host_admin(actor)
+    return paginate(_authorities_host_first(), page, per_page)
 
 
 def get_authority(actor, authority_id):

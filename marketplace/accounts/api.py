@@ -1,0 +1,75 @@
+"""Accounts in the API: tokens, the signed-in user, and their organisation's users."""
+from flask import request
+from flask_login import current_user
+
+from ..api import PAGINATION, api_blueprint
+from ..extensions import limiter
+from . import services, tokens
+from .schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
+
+auth_blp = api_blueprint("api_auth", __name__, public=True, url_prefix="/auth",
+                         description="Getting a bearer token.")
+blp = api_blueprint("api_accounts", __name__, description="You and your organisation's users.")
+
+
+def _sign_in_limit():
+    from flask import current_app
+
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+@auth_blp.post("/token")
+@limiter.limit(_sign_in_limit)
+@auth_blp.arguments(TokenRequestSchema)
+@auth_blp.response(201, IssuedTokenSchema)
+@auth_blp.alt_response(401, description="Wrong email or password (deliberately not which).")
+@auth_blp.doc(security=[])
+def issue_token(data):
+    """Exchange an email and password for a bearer token."""
+    issued = tokens.issue_token(data["email"], data["password"], name=data["name"],
+                                lifetime_days=data["expires_in_days"],
+                                remote_addr=request.remote_addr)
+    return {**TokenSchema().dump(issued.record), "token": issued.token}
+
+
+@blp.get("/me")
+@blp.response(200, UserSchema)
+def me():
+    """The user the token or session belongs to."""
+    return current_user
+
+
+@blp.get("/users")
+@blp.response(200, UserSchema(many=True))
+@blp.paginate(**PAGINATION)
+def users(pagination_parameters):
+    """The users of your own organisation, by name."""
+    page = services.page_of_users(current_user, pagination_parameters.page,
+                                  pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+@blp.get("/users/<int:user_id>")
+@blp.response(200, UserSchema)
+def user(user_id):
+    """One user of your own organisation."""
+    return services.get_user(current_user, user_id)
+
+
+@blp.get("/tokens")
+@blp.response(200, TokenSchema(many=True))
+@blp.paginate(**PAGINATION)
+def list_tokens(pagination_parameters):
+    """Your own tokens, newest first (never the secrets)."""
+    page = tokens.page_of_tokens(current_user, pagination_parameters.page,
+                                 pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+@blp.delete("/tokens/<int:token_id>")
+@blp.response(200, TokenSchema)
+def revoke_token(token_id):
+    """Revoke one of your own tokens."""
+    return tokens.revoke_token(current_user, token_id)

@@ -1,0 +1,27 @@
+"""Authorities in the API."""
+from flask_login import current_user
+
+from ..api import PAGINATION, api_blueprint
+from . import services
+from .schemas import AuthoritySchema
+
+blp = api_blueprint("api_authorities", __name__, url_prefix="/authorities",
+                    description="The host and member authorities (host administrators).")
+
+
+@blp.get("")
+@blp.response(200, AuthoritySchema(many=True))
+@blp.paginate(**PAGINATION)
+def authorities(pagination_parameters):
+    """Every authority, host first then by name; for the host's administrators."""
+    page = services.page_of_authorities(current_user, pagination_parameters.page,
+                                        pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+@blp.get("/<int:authority_id>")
+@blp.response(200, AuthoritySchema)
+def authority(authority_id):
+    """One authority: any for the host's administrators, their own for a manager."""
+    return services.get_authority(current_user, authority_id)

@@ -1,0 +1,26 @@
+"""Pages of query results for the services' list functions."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def has_next(self):
+        return self.page * self.per_page < self.total
+
+
+def paginate(statement, page, per_page):
+    """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total."""
+    page, per_page = max(page, 1), max(per_page, 1)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items, total, page, per_page)
