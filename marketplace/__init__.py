@@ -6,6 +6,16 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+ID_MAX = 2**31 - 1  # PostgreSQL's integer: a larger id cannot exist, so the URL does not match
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a positive database id; anything else is simply not found."""
+
+    def __init__(self, map):
+        super().__init__(map, min=1, max=ID_MAX)
 
 
 def create_app(config=None):
@@ -28,6 +38,7 @@ def create_app(config=None):
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.url_map.converters["id"] = IdConverter
     app.jinja_loader = ChoiceLoader([
         PackageLoader("marketplace"),
         PrefixLoader({

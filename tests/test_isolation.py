@@ -95,7 +95,7 @@ def test_the_owner_is_not_refused(app, client, world, rule, endpoint, method):
 
 # Routes serving users, who are organisation-owned and visible by scoping alone (tokens and
 # authorities also need their owner or role, so they stay hidden with the hook off).
-SCOPED_ROUTES = [p for p in ROUTES if "<int:user_id>" in p.values[0]]
+SCOPED_ROUTES = [p for p in ROUTES if "<id:user_id>" in p.values[0]]
 
 
 @pytest.mark.parametrize("rule, endpoint, method", SCOPED_ROUTES)

@@ -29,7 +29,9 @@ def issue_token(data):
     issued = tokens.issue_token(data["email"], data["password"], name=data["name"],
                                 lifetime_days=data["expires_in_days"],
                                 remote_addr=request.remote_addr)
-    return {**TokenSchema().dump(issued.record), "token": issued.token}
+    record = issued.record
+    return {"id": record.id, "name": record.name, "created_at": record.created_at,
+            "expires_at": record.expires_at, "revoked_at": None, "token": issued.token}
 
 
 @blp.get("/me")
@@ -50,7 +52,7 @@ def users(pagination_parameters):
     return page.items
 
 
-@blp.get("/users/<int:user_id>")
+@blp.get("/users/<id:user_id>")
 @blp.response(200, UserSchema)
 def user(user_id):
     """One user of your own organisation."""
@@ -68,7 +70,7 @@ def list_tokens(pagination_parameters):
     return page.items
 
 
-@blp.delete("/tokens/<int:token_id>")
+@blp.delete("/tokens/<id:token_id>")
 @blp.response(200, TokenSchema)
 def revoke_token(token_id):
     """Revoke one of your own tokens."""

@@ -45,10 +45,11 @@ def issue_token(email, password, *, name="API token", lifetime_days=DEFAULT_LIFE
             {"expires_in_days": f"Must be between 1 and {MAX_LIFETIME_DAYS} days"})
     user = services.sign_in(email, password, remote_addr=remote_addr)
     secret = secrets.token_urlsafe(32)
+    now = tenants.utcnow()
     with tenants.scoped_to(user.organisation):
         record = ApiToken(user_id=user.id, name=(name or "API token").strip()[:100],
-                          token_hash=_hash(secret),
-                          expires_at=tenants.utcnow() + timedelta(days=lifetime_days))
+                          token_hash=_hash(secret), created_at=now,
+                          expires_at=now + timedelta(days=lifetime_days))
         db.session.add(record)
         audit.record("api_token.issued", record, actor=user,
                      after={"name": record.name, "expires_at": record.expires_at.isoformat()})

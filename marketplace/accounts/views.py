@@ -80,7 +80,7 @@ def account():
                            form=ConfirmForm())
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 def revoke_token(token_id):
     if ConfirmForm().validate_on_submit():
         record = tokens.revoke_token(current_user, token_id)
@@ -128,7 +128,7 @@ def invite_user():
     return render_template("accounts/invite_user.html", form=form)
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 def user(user_id):
     return render_template("accounts/user.html", user=services.get_user(current_user, user_id),
                            form=ConfirmForm(),
@@ -147,17 +147,17 @@ def _user_action(user_id, action, message):
     return redirect(url_for("accounts.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 def deactivate_user(user_id):
     return _user_action(user_id, services.deactivate_user, "The account has been deactivated.")
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 def reactivate_user(user_id):
     return _user_action(user_id, services.reactivate_user, "The account has been reactivated.")
 
 
-@bp.post("/users/<int:user_id>/invitation")
+@bp.post("/users/<id:user_id>/invitation")
 def reissue_invitation(user_id):
     form = ConfirmForm()
     if not form.validate_on_submit():

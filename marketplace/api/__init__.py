@@ -1,11 +1,16 @@
 """The JSON API at /api/v1: flask-smorest with marshmallow schemas at the boundary, bearer
 tokens, pagination on every list, and errors as application/problem+json."""
+import http
+
 from flask import abort, g, request
 from flask_login import current_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
+from flask_smorest.utils import prepare_response
+from marshmallow import Schema, fields
 
 PREFIX = "/api/v1"
+PROBLEM_JSON = "application/problem+json"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PAGINATION = {"page": 1, "page_size": 25, "max_page_size": 100}
 
@@ -26,6 +31,39 @@ def _require_api_user():
         abort(401, description="Changes through the API need a bearer token.")
 
 
+class ProblemFieldSchema(Schema):
+    field = fields.String(allow_none=True)
+    in_ = fields.String(data_key="in")
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details; ``errors`` names every bad field."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemFieldSchema))
+
+
+class MarketplaceApi(Api):
+    """flask-smorest's Api, documenting error responses as application/problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
 def init_app(app):
     from ..accounts import api as accounts_api
     from ..audit import api as audit_api
@@ -37,7 +75,7 @@ def init_app(app):
         API_TITLE="SEND placements marketplace API", API_VERSION="v1",
         OPENAPI_VERSION="3.1.0", OPENAPI_URL_PREFIX=PREFIX, OPENAPI_JSON_PATH="openapi.json",
     )
-    api = Api(app, spec_kwargs={
+    api = MarketplaceApi(app, spec_kwargs={
         "info": {"description": "Tokens: POST /api/v1/auth/token with your email and password, "
                                 "then send Authorization: Bearer <token>. Errors are "
                                 "application/problem+json and name every bad field."},

@@ -20,7 +20,7 @@ def authorities(pagination_parameters):
     return page.items
 
 
-@blp.get("/<int:authority_id>")
+@blp.get("/<id:authority_id>")
 @blp.response(200, AuthoritySchema)
 def authority(authority_id):
     """One authority: any for the host's administrators, their own for a manager."""

@@ -41,7 +41,7 @@ def new_authority():
     return render_template("authorities/new.html", form=form)
 
 
-@bp.route("/<int:authority_id>", methods=["GET", "POST"])
+@bp.route("/<id:authority_id>", methods=["GET", "POST"])
 def authority(authority_id):
     authority = services.get_authority(current_user, authority_id)
     form = MembershipForm(obj=authority)
