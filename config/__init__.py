@@ -51,6 +51,12 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "false").lower() == "true"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@placements.example")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Where people reach the service; emails build their links from it (a job has no request).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Seconds between the attempts of jobs that talk to the outside (email delivery): one retry
+    # per entry, then the job is marked failed.
+    RETRY_INTERVALS = (60, 300, 1800, 7200)
 
     @classmethod
     def validate(cls):

@@ -86,6 +86,7 @@ def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
     from .authorities.views import bp as authorities_bp
+    from .notifications.views import bp as notifications_bp
     from .web import bp as web_bp
     from . import api
     from .web import errors, filters
@@ -95,6 +96,7 @@ def _register_blueprints(app):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(authorities_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(notifications_bp)
     api.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

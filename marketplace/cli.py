@@ -13,9 +13,13 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 def init_app(app):
+    from . import worker
+
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(worker.worker_command)
+    app.cli.add_command(worker.jobs_cli)
 
 
 @audit_cli.command("verify")

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 import tenants
 from config import TestConfig
-from marketplace import create_app
+from marketplace import create_app, jobs
 from marketplace.accounts.models import Role
 from marketplace.extensions import AppSession, db, limiter
 
@@ -33,7 +33,14 @@ def make_test_app(database_url, **settings):
 def app(tmp_path_factory):
     url = TestConfig.SQLALCHEMY_DATABASE_URI or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}")
-    return make_test_app(url)
+    app = make_test_app(url)
+    # With a real Redis, jobs queued by tests (e.g. invitation emails for rows that are then
+    # rolled back) are never run; start and end with an empty queue.
+    with app.app_context():
+        jobs.get_queue().empty()
+    yield app
+    with app.app_context():
+        jobs.get_queue().empty()
 
 
 @pytest.fixture(autouse=True)

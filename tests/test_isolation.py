@@ -8,6 +8,7 @@ from marketplace import create_app
 from marketplace.extensions import AppSession
 
 from .helpers import bearer_token, sign_in
+from .notifications.factories import failed_message
 
 # Arguments that are not object ids: static file names, and capability tokens that are
 # themselves the secret (an invitation link works for whoever holds it, and only once).
@@ -35,6 +36,8 @@ OWNED_OBJECTS = {
     "user_id": lambda world: world.officer.id,
     "authority_id": lambda world: world.member.id,
     "token_id": lambda world: bearer_token(world.manager).record.id,
+    # The host's administrators also see it, by design: the host runs delivery for the region.
+    "message_id": lambda world: failed_message(world.member).id,
 }
 
 # Who may legitimately reach the object (the matrix also proves the route works for them).

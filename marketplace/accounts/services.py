@@ -14,9 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import tenants
 
-from .. import audit
+from .. import audit, notifications
 from ..errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
+from ..formatting import govuk_datetime
 from ..paging import paginate
 from .models import Credential, Role, User, UserStatus, roles_for
 
@@ -172,6 +173,18 @@ def _new_invitation(credential):
     return token
 
 
+def _send_invitation(organisation, user, token, actor):
+    """Write the invitation email, with its link, to the outbox in the caller's transaction."""
+    notifications.notify(user.email, "invitation", {
+        "full_name": user.full_name,
+        "organisation_name": organisation.name,
+        "role": user.role.label,
+        "invited_by": actor.full_name if actor is not None else None,
+        "link": notifications.external_url("auth.accept_invitation", token=token),
+        "expires": govuk_datetime(user.credential.invitation_expires_at),
+    }, organisation_id=organisation.id)
+
+
 def _add_user(organisation, *, email, full_name, role, status):
     email = normalise_email(email)
     errors = {}
@@ -196,7 +209,7 @@ def _add_user(organisation, *, email, full_name, role, status):
 
 
 def invite_user(actor, *, email, full_name, role):
-    """A manager invites a person into their own organisation.
+    """A manager invites a person into their own organisation and emails them the link.
 
     Returns the user and the invitation token for the link the person follows to set a password.
     """
@@ -206,14 +219,17 @@ def invite_user(actor, *, email, full_name, role):
     token = _new_invitation(user.credential)
     audit.record("user.invited", user, actor=actor,
                  after={"email": user.email, "role": user.role.value})
+    _send_invitation(actor.organisation, user, token, actor)
     db.session.commit()
     return user, token
 
 
 def invite_first_user(actor, organisation, *, email, full_name, role):
-    """Invite the first user of a newly created organisation, within that organisation's scope.
+    """Invite the first user of a newly created organisation, within that organisation's scope,
+    and email them the link.
 
-    Called by the service creating the organisation, which checks the actor and commits.
+    Called by the service creating the organisation, which checks the actor and commits (the
+    email is sent once it does).
     """
     with tenants.scoped_to(organisation):
         user = _add_user(organisation, email=email, full_name=full_name, role=role,
@@ -221,18 +237,21 @@ def invite_first_user(actor, organisation, *, email, full_name, role):
         token = _new_invitation(user.credential)
         audit.record("user.invited", user, actor=actor,
                      after={"email": user.email, "role": user.role.value})
+        _send_invitation(organisation, user, token, actor)
         db.session.flush()
     return user, token
 
 
 def reissue_invitation(actor, user_id):
-    """A manager sends a new invitation link to someone who has not yet accepted one."""
+    """A manager sends a new invitation link to someone who has not yet accepted one (the old
+    link stops working)."""
     user = _load_user(user_id)
     _require_user_manager(actor)
     if user.status != UserStatus.INVITED:
         raise ValidationFailed({"user": "This person has already set up their account"})
     token = _new_invitation(user.credential)
     audit.record("user.invitation_reissued", user, actor=actor)
+    _send_invitation(user.organisation, user, token, actor)
     db.session.commit()
     return user, token
 

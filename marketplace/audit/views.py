@@ -17,6 +17,9 @@ ACTIONS = {
     "user.created": "Created a user",
     "authority.created": "Added an authority",
     "authority.membership_changed": "Changed an authority's membership",
+    "api_token.issued": "Created an API token",
+    "api_token.revoked": "Revoked an API token",
+    "notification.retried": "Sent a failed email again",
     "demo.seeded": "Built the demo region",
 }
 

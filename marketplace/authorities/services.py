@@ -55,7 +55,8 @@ def slugify(name):
 
 
 def create_authority(actor, *, name, ons_code, joined_on, manager_full_name, manager_email):
-    """The host's administrator adds a member authority and invites its first manager.
+    """The host's administrator adds a member authority and invites its first manager, who is
+    emailed the link once the authority is committed.
 
     Returns the authority and the manager's invitation token.
     """
