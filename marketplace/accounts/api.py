@@ -2,7 +2,7 @@
 from flask import request
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint
+from ..api import PAGINATION, api_blueprint, page_items
 from ..extensions import limiter
 from . import services, tokens
 from .schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
@@ -46,10 +46,8 @@ def me():
 @blp.paginate(**PAGINATION)
 def users(pagination_parameters):
     """The users of your own organisation, by name."""
-    page = services.page_of_users(current_user, pagination_parameters.page,
-                                  pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return page_items(pagination_parameters, services.page_of_users(
+        current_user, pagination_parameters.page, pagination_parameters.page_size))
 
 
 @blp.get("/users/<id:user_id>")
@@ -64,10 +62,8 @@ def user(user_id):
 @blp.paginate(**PAGINATION)
 def list_tokens(pagination_parameters):
     """Your own tokens, newest first (never the secrets)."""
-    page = tokens.page_of_tokens(current_user, pagination_parameters.page,
-                                 pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return page_items(pagination_parameters, tokens.page_of_tokens(
+        current_user, pagination_parameters.page, pagination_parameters.page_size))
 
 
 @blp.delete("/tokens/<id:token_id>")

@@ -103,6 +103,16 @@ def sign_in(email, password, *, remote_addr=None):
     return user
 
 
+def enter_scope_of(organisation_id):
+    """Put the organisation a session or token names in scope for the rest of the request,
+    before anything of theirs is read; False if there is no such organisation."""
+    organisation = db.session.get(tenants.Organisation, organisation_id)
+    if organisation is None:
+        return False
+    tenants.set_scope(tenants.Scope(organisation.id, organisation.is_host))
+    return True
+
+
 def load_session_user(session_id):
     """Load the user a session cookie names, within their own organisation, or None.
 
@@ -113,10 +123,8 @@ def load_session_user(session_id):
         organisation_id, user_id, version = (int(part) for part in session_id.split(":"))
     except (AttributeError, ValueError):
         return None
-    organisation = db.session.get(tenants.Organisation, organisation_id)
-    if organisation is None:
+    if not enter_scope_of(organisation_id):
         return None
-    tenants.set_scope(tenants.Scope(organisation.id, organisation.is_host))
     user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.session_version != version:
         tenants.set_scope(None)

@@ -67,10 +67,8 @@ def load_token_user(token):
         organisation_id, token_id = int(organisation_id), int(token_id)
     except (AttributeError, ValueError):
         return None
-    organisation = db.session.get(tenants.Organisation, organisation_id)
-    if organisation is None:
+    if not services.enter_scope_of(organisation_id):
         return None
-    tenants.set_scope(tenants.Scope(organisation.id, organisation.is_host))
     record = db.session.get(ApiToken, token_id)
     user = db.session.get(User, record.user_id) if record is not None else None
     if (record is None or not hmac.compare_digest(record.token_hash, _hash(secret))

@@ -24,6 +24,12 @@ def api_blueprint(name, import_name, *, public=False, **options):
     return blp
 
 
+def page_items(pagination_parameters, page):
+    """Hand a service's page to flask-smorest's pagination (it writes the X-Pagination header)."""
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
 def _require_api_user():
     if not current_user.is_authenticated:
         abort(401, description="Send a bearer token: Authorization: Bearer <token>.")

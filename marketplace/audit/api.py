@@ -1,7 +1,7 @@
 """The audit trail in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint
+from ..api import PAGINATION, api_blueprint, page_items
 from . import services
 from .schemas import AuditEventSchema
 
@@ -15,7 +15,5 @@ blp = api_blueprint("api_audit", __name__, url_prefix="/audit",
 @blp.paginate(**PAGINATION)
 def events(pagination_parameters):
     """Your organisation's audit events, newest first."""
-    page = services.page_of_events(current_user, pagination_parameters.page,
-                                   pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return page_items(pagination_parameters, services.page_of_events(
+        current_user, pagination_parameters.page, pagination_parameters.page_size))

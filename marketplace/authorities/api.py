@@ -1,7 +1,7 @@
 """Authorities in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint
+from ..api import PAGINATION, api_blueprint, page_items
 from . import services
 from .schemas import AuthoritySchema
 
@@ -14,10 +14,8 @@ blp = api_blueprint("api_authorities", __name__, url_prefix="/authorities",
 @blp.paginate(**PAGINATION)
 def authorities(pagination_parameters):
     """Every authority, host first then by name; for the host's administrators."""
-    page = services.page_of_authorities(current_user, pagination_parameters.page,
-                                        pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return page_items(pagination_parameters, services.page_of_authorities(
+        current_user, pagination_parameters.page, pagination_parameters.page_size))
 
 
 @blp.get("/<id:authority_id>")
