@@ -12,6 +12,7 @@ from .models import (
     OrganisationKind,
     ReferenceAuthority,
     find_organisation,
+    is_authority,
     reference_authorities,
 )
 from .scoping import (
@@ -31,7 +32,7 @@ from .scoping import (
 __all__ = [
     "NAMING_CONVENTION", "Base", "UtcDateTime", "utcnow",
     "Authority", "AuthorityRole", "AuthorityStatus", "Organisation", "OrganisationKind",
-    "ReferenceAuthority", "find_organisation", "reference_authorities",
+    "ReferenceAuthority", "find_organisation", "is_authority", "reference_authorities",
     "UNSCOPED", "CrossOrganisationWrite", "OrganisationOwned", "Scope", "ScopedSession",
     "current_scope", "install", "reset_scope", "scoped_to", "set_scope", "uninstall",
 ]

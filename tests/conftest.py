@@ -92,7 +92,7 @@ def runner(app):
 
 @dataclass
 class World:
-    """A small region: the host, two members and a provider, with a user per role."""
+    """A small region: the host, two members and two providers, with a user per role."""
 
     host: tenants.Authority
     member: tenants.Authority
@@ -105,6 +105,8 @@ class World:
     other_manager: object
     other_officer: object
     provider_user: object
+    other_provider: object
+    other_provider_user: object
 
 
 @pytest.fixture
@@ -113,6 +115,7 @@ def world():
     member = factories.authority("Manchester")
     other = factories.authority("Stockport")
     provider = factories.provider("Brookvale School Ltd")
+    other_provider = factories.provider("Larchfield School Ltd")
     return World(
         host=host, member=member, other_member=other, provider=provider,
         host_admin=factories.user(host, Role.HOST_ADMIN),
@@ -122,6 +125,8 @@ def world():
         other_manager=factories.user(other, Role.AUTHORITY_MANAGER),
         other_officer=factories.user(other, Role.PLACEMENT_OFFICER),
         provider_user=factories.user(provider, Role.PROVIDER_USER),
+        other_provider=other_provider,
+        other_provider_user=factories.user(other_provider, Role.PROVIDER_USER),
     )
 
 

@@ -74,6 +74,11 @@ def init_app(app):
     from ..accounts import api as accounts_api
     from ..audit import api as audit_api
     from ..authorities import api as authorities_api
+    from ..evaluation import api as evaluation_api
+    from ..providers import api as providers_api
+    from ..purchasing import api as purchasing_api
+    from ..specifications import api as specifications_api
+    from ..windows import api as windows_api
     from ..extensions import csrf
     from . import docs
 
@@ -88,7 +93,9 @@ def init_app(app):
         "security": [{"bearerAuth": []}],
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blp in (accounts_api.auth_blp, accounts_api.blp, authorities_api.blp, audit_api.blp):
+    for blp in (accounts_api.auth_blp, accounts_api.blp, authorities_api.blp, audit_api.blp,
+                purchasing_api.blp, providers_api.blp, specifications_api.blp, windows_api.blp,
+                evaluation_api.blp):
         api.register_blueprint(blp, url_prefix=PREFIX + (blp.url_prefix or ""))
         csrf.exempt(blp)
     app.register_blueprint(docs.bp)

@@ -1,0 +1,1 @@
+"""Admission windows, their questionnaires, and providers' applications to join the system."""
