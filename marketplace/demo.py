@@ -10,7 +10,12 @@ from . import audit
 from .accounts import services as accounts
 from .accounts.models import Role
 from .extensions import db
+from .evaluation import demo as evaluation
 from .providers import Provider
+from .providers import demo as providers
+from .purchasing import demo as purchasing
+from .specifications import demo as specifications
+from .windows import demo as windows
 
 DEMO_PASSWORD = "demo-password-2026"
 HOST_ONS_CODE = "E06000049"  # Cheshire East
@@ -62,6 +67,8 @@ def seed(password=DEMO_PASSWORD):
     for role, email, organisation, full_name in USERS:
         accounts.create_user(tenants.find_organisation(db.session, organisation), email=email,
                              full_name=full_name, role=role, password=password)
+    for package in (purchasing, providers, specifications, windows, evaluation):
+        package.seed()
     return SeedResult(created=True, logins=logins)
 
 

@@ -15,8 +15,17 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 def run_due():
     """Do the periodic work that is due; idempotent, so running it late, twice or concurrently
     is harmless. Run by the cron job every minute and by ``flask jobs run-due``."""
+    from .evaluation import jobs as evaluation_jobs
+    from .providers import jobs as provider_jobs
+    from .windows import jobs as window_jobs
+
+    result = {}
+    for package in (provider_jobs, window_jobs, evaluation_jobs):
+        result.update(package.run_due())
+    # Last, so the emails the work above wrote go out in this run.
     delivered = notifications.deliver_due()
-    return {"emails_sent": delivered.sent, "email_attempts_failed": delivered.failed_attempts}
+    return {**result, "emails_sent": delivered.sent,
+            "email_attempts_failed": delivered.failed_attempts}
 
 
 @jobs_cli.command("run-due")

@@ -80,6 +80,20 @@ def notify(recipient, template, context, organisation_id=None):
     return message
 
 
+def notify_organisation(organisation, template, context):
+    """Email every active user of ``organisation`` (e.g. a provider told by the host that a window
+    has opened). The messages belong to that organisation, so they are written in its scope; the
+    caller's transaction commits them with its own change."""
+    from ..accounts.models import User, UserStatus
+
+    with tenants.scoped_to(organisation):
+        users = db.session.scalars(select(User).where(User.status == UserStatus.ACTIVE)).all()
+        messages = [notify(user.email, template, {**context, "full_name": user.full_name})
+                    for user in users]
+        db.session.flush()
+    return messages
+
+
 def _deliver_after_commit(message):
     db.session.info.setdefault(_AFTER_COMMIT, []).append(message)
 
