@@ -13,6 +13,7 @@ from marketplace.extensions import AppSession
 
 from .helpers import bearer_token, sign_in
 from .notifications.factories import failed_message
+from .purchasing import factories as purchasing_factories
 
 # Arguments that are not object ids: static file names, and capability tokens that are
 # themselves the secret (an invitation link works for whoever holds it, and only once).
@@ -68,6 +69,7 @@ OWNED_OBJECTS = {
     "token_id": Owned(lambda world: bearer_token(world.manager).record.id),
     # The host's administrators also see it, by design: the host runs delivery for the region.
     "message_id": Owned(lambda world: failed_message(world.member).id),
+    "lot_id": shared(lambda world: purchasing_factories.lot(world.host).id),
 }
 
 

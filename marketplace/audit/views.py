@@ -21,6 +21,10 @@ ACTIONS = {
     "api_token.revoked": "Revoked an API token",
     "notification.retried": "Sent a failed email again",
     "demo.seeded": "Built the demo region",
+    "system.created": "Set up the purchasing system",
+    "system.changed": "Changed the purchasing system",
+    "lot.created": "Added a lot",
+    "lot.changed": "Changed a lot",
 }
 
 

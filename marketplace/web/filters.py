@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..audit.services import AUDIT_READER_ROLES
 from ..formatting import govuk_date, govuk_datetime
+from ..needs import need_label
 
 _USERS_PAGES = {"accounts.users", "accounts.user", "accounts.invite_user",
                 "accounts.reissue_invitation"}
@@ -18,6 +19,7 @@ def navigation():
     items = [("Home", "web.dashboard", {"web.dashboard"})]
     if current_user.role == Role.HOST_ADMIN:
         items.append(("Authorities", "authorities.authorities", "authorities"))
+    items.append(("Purchasing system", "purchasing.system", "purchasing"))
     items.append(("Users", "accounts.users", _USERS_PAGES))
     if current_user.role in AUDIT_READER_ROLES:
         items.append(("Audit trail", "audit.events", "audit"))
@@ -35,4 +37,5 @@ def navigation():
 def init_app(app):
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
+    app.add_template_filter(need_label, "need_label")
     app.context_processor(navigation)
