@@ -181,3 +181,35 @@ def test_delivery_is_refused_outside_the_owners_scope(world, sent):
     with tenants.scoped_to(world.other_member):
         assert deliver(message.id) is False
     assert sent == [] and _messages(world.member)[0].attempts == 5
+
+
+def test_emailing_another_organisations_users_writes_in_their_scope(world):
+    """The host tells a provider something: each of the provider's active users gets a message
+    owned by the provider (invited and deactivated users get none); the host's scope is back
+    afterwards."""
+    from marketplace.notifications import notify_organisation
+
+    from .. import factories
+
+    factories.user(world.provider, Role.PROVIDER_USER)  # a second active user
+    with tenants.scoped_to(world.provider):
+        accounts.invite_user(world.provider_user, email="new@brookvale.example.com",
+                             full_name="New Person", role="provider_user")
+        db.session.commit()
+    with tenants.scoped_to(world.host):
+        written = notify_organisation(
+            world.provider, "invitation",
+            {"organisation_name": "Brookvale", "link": "https://example.org/x"})
+        assert tenants.current_scope().organisation_id == world.host.id
+        names = {m.context["full_name"] for m in written}
+        db.session.commit()
+    ids = {m.id for m in written}
+    sent = [m for m in _messages(world.provider, template="invitation") if m.id in ids]
+    assert len(sent) == len(written)
+    with tenants.scoped_to(world.provider):
+        active = set(db.session.scalars(select(Credential.email).join(User).where(
+            User.status == "active")).all())
+    assert {m.recipient for m in sent} == active and len(active) == 2
+    assert world.provider_user.full_name in names
+    assert all(m.organisation_id == world.provider.id for m in sent)
+    assert _messages(world.host, template="invitation") == []
