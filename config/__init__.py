@@ -40,6 +40,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     PASSWORD_HASH_METHOD = "scrypt"
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Uploads (provider documents, at most 10 MB each) and their form fields; larger bodies get 413
+    # before they are read.
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     FORCE_HTTPS = True
     # Number of proxies in front of the app (load balancer, ingress) whose X-Forwarded-* we trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

@@ -32,8 +32,8 @@ def run_due():
 def run_due_command():
     """Do the periodic work that is due now (sends pending emails). Safe to run at any time."""
     result = run_due()
-    click.echo(f"Emails sent: {result['emails_sent']}; "
-               f"failed attempts: {result['email_attempts_failed']}.")
+    click.echo("; ".join(f"{name.replace('_', ' ').capitalize()}: {count}"
+                         for name, count in result.items()) + ".")
 
 
 @click.command("worker")

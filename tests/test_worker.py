@@ -59,7 +59,9 @@ def test_the_cron_configuration_runs_run_due_every_minute(app):
     assert (job.cron, job.queue_name, job.func, job.args) == (
         "* * * * *", "default", jobs.run, ("marketplace.worker.run_due", None))
     # What the worker will execute, here on an empty outbox.
-    assert job.func(*job.args) == {"emails_sent": 0, "email_attempts_failed": 0}
+    done = job.func(*job.args)
+    assert {"emails_sent": 0, "email_attempts_failed": 0}.items() <= done.items()
+    assert set(done.values()) == {0}
 
 
 @needs_redis

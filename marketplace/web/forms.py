@@ -25,6 +25,9 @@ class GovDateField(DateField):
         self.error_label = error_label
 
     def process_formdata(self, valuelist):
+        if len(valuelist) != 3:
+            # Posted without its day, month and year: the widget could not unpack raw_data.
+            self.raw_data = None
         if not valuelist or not any(part.strip() for part in valuelist):
             self.data = None
             return

@@ -48,3 +48,10 @@ def test_an_unexpected_error_gets_a_styled_500_and_no_details(app, client, monke
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in page and "secret" not in page
+
+
+def test_a_form_posted_without_its_date_fields_is_explained_not_a_500(client, world, as_user):
+    """The day/month/year widget renders its error even when the post left the date out."""
+    page = as_user(world.host_admin).post("/authorities/new", data={"name": "Wirral"})
+    assert page.status_code == 200
+    assert "Enter the date the authority joined" in page.get_data(as_text=True)
