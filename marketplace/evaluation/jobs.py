@@ -3,5 +3,8 @@ and cheap when there is nothing to do)."""
 
 
 def run_due():
-    """Do what is due now; return counts for the run-due summary, e.g. {"name": n}."""
-    return {}
+    """Tell providers once that an admission has become active (standstill has ended); the
+    admission itself is active by the clock whether or not this has run."""
+    from .services import notify_active_admissions
+
+    return {"admissions_activated": notify_active_admissions()}
