@@ -14,6 +14,10 @@ from marketplace.extensions import AppSession
 from .helpers import bearer_token, sign_in
 from .notifications.factories import failed_message
 from .purchasing import factories as purchasing_factories
+from .evaluation import factories as evaluation_factories
+from .windows import factories as windows_factories
+from .providers import factories as provider_factories
+from .specifications import factories as specification_factories
 
 # Arguments that are not object ids: static file names, and capability tokens that are
 # themselves the secret (an invitation link works for whoever holds it, and only once).
@@ -70,6 +74,29 @@ OWNED_OBJECTS = {
     # The host's administrators also see it, by design: the host runs delivery for the region.
     "message_id": Owned(lambda world: failed_message(world.member).id),
     "lot_id": shared(lambda world: purchasing_factories.lot(world.host).id),
+    "window_id": shared(lambda world: windows_factories.window(world.host).id),
+    # The host's library questionnaire: only the host reads it.
+    "question_id": Owned(lambda world: windows_factories.questionnaire(world.host).questions[0].id,
+                         owner="host_admin", outsiders=("manager", "provider_user")),
+    "application_id": provider_owned(lambda world: windows_factories.application(
+        world.provider, windows_factories.window(world.host), submitted=True).id),
+    # Admissions are the host's, readable by every organisation (authorities use them).
+    "admission_id": shared(lambda world: evaluation_factories.admission(
+        world.host, world.provider).id),
+    # A provider's profile, rate card and vacancies are read by every authority; other providers
+    # are told they do not exist (members cannot read documents either: see tests/providers).
+    "provider_id": Owned(lambda world: world.provider.id, owner="provider_user",
+                         outsiders=("other_provider_user",)),
+    "document_id": provider_owned(lambda world: provider_factories.document(
+        world.provider_user).id),
+    "vacancy_id": Owned(lambda world: provider_factories.vacancy(world.provider_user).id,
+                        owner="provider_user", outsiders=("other_provider_user",)),
+    # Published versions are read by everyone (drafts are 404 to all but the host: see
+    # tests/specifications/test_versions.py).
+    "specification_id": shared(
+        lambda world: specification_factories.published_version(world).specification_id),
+    "version_id": shared(lambda world: specification_factories.published_version(world).id),
+    "schedule_id": Owned(lambda world: specification_factories.local_schedule(world.member).id),
 }
 
 

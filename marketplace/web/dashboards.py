@@ -16,6 +16,7 @@ class Dashboard:
     invited_users: int = 0
     member_authorities: int | None = None
     tasks: list = field(default_factory=list)
+    specifications_to_accept: int | None = None
 
 
 def for_user(user):
@@ -27,4 +28,7 @@ def for_user(user):
         board.member_authorities = db.session.scalar(
             select(func.count(tenants.Authority.id)).where(
                 tenants.Authority.role == tenants.AuthorityRole.MEMBER))
+    if user.role == Role.PROVIDER_USER:
+        from ..specifications.services import obligations
+        board.specifications_to_accept = sum(1 for o in obligations(user) if not o.acceptance)
     return board

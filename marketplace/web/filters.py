@@ -10,6 +10,29 @@ from ..needs import need_label
 _USERS_PAGES = {"accounts.users", "accounts.user", "accounts.invite_user",
                 "accounts.reissue_invitation"}
 _ACCOUNT_PAGES = {"accounts.account", "accounts.change_password"}
+_EVALUATION_PAGES = {"evaluation.evaluations", "evaluation.window_evaluation",
+                     "evaluation.assignments", "evaluation.conflict", "evaluation.scores",
+                     "evaluation.moderation"}
+_ADMISSION_PAGES = {"evaluation.admissions", "evaluation.admission",
+                    "evaluation.suspend_admission", "evaluation.reinstate_admission",
+                    "evaluation.remove_admission"}
+
+_LOCAL_SCHEDULE_PAGES = {"specifications.local_schedules", "specifications.new_local_schedule",
+                         "specifications.local_schedule", "specifications.edit_local_schedule"}
+_SPECIFICATION_PAGES = {"specifications.specifications", "specifications.new_specification",
+                        "specifications.specification", "specifications.new_version",
+                        "specifications.compare", "specifications.version",
+                        "specifications.edit_version", "specifications.publish_version",
+                        "specifications.acceptances"}
+
+_WINDOW_PAGES = {"windows.windows", "windows.new_window", "windows.window", "windows.edit_window",
+                 "windows.application", "windows.application_lots",
+                 "windows.application_answers", "windows.submit_application"}
+_QUESTIONNAIRE_PAGES = {"windows.questionnaire", "windows.new_question", "windows.question",
+                        "windows.set_pass_mark"}
+
+_PROVIDER_PAGES = {"providers.directory", "providers.provider", "providers.documents",
+                   "providers.rate_card", "providers.provider_vacancies", "providers.vacancy"}
 
 
 def navigation():
@@ -20,6 +43,23 @@ def navigation():
     if current_user.role == Role.HOST_ADMIN:
         items.append(("Authorities", "authorities.authorities", "authorities"))
     items.append(("Purchasing system", "purchasing.system", "purchasing"))
+    items.append(("Specifications", "specifications.specifications", _SPECIFICATION_PAGES))
+    if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
+        items.append(("Admission windows", "windows.windows", _WINDOW_PAGES))
+    if current_user.role == Role.HOST_ADMIN:
+        items.append(("Questionnaire", "windows.questionnaire", _QUESTIONNAIRE_PAGES))
+    if current_user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
+        items.append(("Local schedules", "specifications.local_schedules",
+                      _LOCAL_SCHEDULE_PAGES))
+    if current_user.role in (Role.EVALUATOR, Role.HOST_ADMIN):
+        items.append(("Evaluations", "evaluation.evaluations", _EVALUATION_PAGES))
+    if current_user.role in (Role.HOST_ADMIN, Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
+        items.append(("Admissions", "evaluation.admissions", _ADMISSION_PAGES))
+    if current_user.role == Role.PROVIDER_USER:
+        items.append(("Your organisation", "providers.own_profile", "providers"))
+    else:
+        items.append(("Providers", "providers.directory", _PROVIDER_PAGES))
+        items.append(("Vacancies", "providers.vacancies", {"providers.vacancies"}))
     items.append(("Users", "accounts.users", _USERS_PAGES))
     if current_user.role in AUDIT_READER_ROLES:
         items.append(("Audit trail", "audit.events", "audit"))

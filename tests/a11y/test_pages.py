@@ -26,11 +26,24 @@ pytestmark = [
 # that may not see it gets the 404 page, which must pass too).
 DEMO_IDS = {
     "lot_id": "select min(id) from lot",
+    "window_id": "select min(id) from admission_window where title = 'Round 7'",
+    "question_id": "select min(id) from questionnaire_question",
+    "application_id": "select min(id) from application",
+    "provider_id": "select min(id) from provider",
+    "vacancy_id": "select min(id) from vacancy where organisation_id = "
+                  "(select min(id) from provider)",
+    "admission_id": "select min(id) from admission",
+    # The core specification, its draft version 3 (the host's edit and publish pages; a 404 for
+    # everyone else) and Manchester's local schedule.
+    "specification_id": "select min(id) from specification",
+    "version_id": "select min(id) from specification_version where published_at is null",
+    "schedule_id": "select min(id) from local_schedule",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
 # JSON API; its human-readable docs page is a page).
-NOT_PAGES = {"static", "accounts.sign_out"}
+NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
+             "evaluation.letter_pdf"}
 
 
 @pytest.fixture(scope="module")
