@@ -33,3 +33,20 @@ def active_admissions(lot_id, at=None):
 def is_admitted(provider_id, lot_id, at=None):
     """The provider holds an active admission to the lot at ``at`` (default now)."""
     return any(a.provider_id == provider_id for a in active_admissions(lot_id, at))
+
+
+def invitable_admissions(lot_id, at=None):
+    """The admissions in ``lot_id`` whose providers a call-off published at ``at`` (default now)
+    may invite: active after standstill, the provider in good standing (no expired mandatory
+    document) and having accepted every specification version in force at ``at``. Everything
+    here follows the clock; a call-off narrows this further by the child's need, age and gender.
+    """
+    from ..providers.services import providers_in_good_standing
+    from ..specifications.services import providers_with_accepted_specifications
+
+    at = at or tenants.utcnow()
+    admissions = active_admissions(lot_id, at)
+    provider_ids = {admission.provider_id for admission in admissions}
+    eligible = (providers_in_good_standing(provider_ids, at)
+                & providers_with_accepted_specifications(provider_ids, at, lot_id=lot_id))
+    return [admission for admission in admissions if admission.provider_id in eligible]
