@@ -118,10 +118,11 @@ class PurchasingSystem(tenants.OrganisationOwned, tenants.Base):
     regime: Mapped[Regime] = mapped_column(_enum(Regime, "regime"))
     term_start: Mapped[date] = mapped_column(Date)
     term_end: Mapped[date] = mapped_column(Date)
+    # Each column's enum has its own name: the name is its CHECK constraint's name.
     admission_standstill: Mapped[StandstillRule] = mapped_column(
-        _enum(StandstillRule, "standstill_rule"))
+        _enum(StandstillRule, "admission_standstill_rule"))
     call_off_standstill: Mapped[StandstillRule] = mapped_column(
-        _enum(StandstillRule, "standstill_rule"))
+        _enum(StandstillRule, "call_off_standstill_rule"))
     chargeable_school_days: Mapped[int] = mapped_column(Integer, default=190)
     created_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
 
