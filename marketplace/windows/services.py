@@ -5,10 +5,8 @@ questionnaire into the window. Providers apply while a window is open: the clock
 here on every change, whatever any job has done. The host reads an application only once it has
 been submitted (the model's visibility rule), never a draft.
 """
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
@@ -18,6 +16,7 @@ from .. import audit, notifications
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..formatting import LONDON, govuk_date, govuk_datetime
+from ..money import MAX_FEE_PENCE, format_pounds, parse_pounds
 from ..paging import paginate
 from ..purchasing.models import Lot, PlacementType, PurchasingSystem, Regime
 from .models import (AdmissionWindow, Application, ApplicationLot, QuestionCategory,
@@ -29,8 +28,6 @@ TOTAL_WEIGHT = 100
 MAX_TEXT = 10_000
 MAX_TITLE = 200
 # A weekly fee above £50,000 is a typing slip, not a price.
-MAX_FEE_PENCE = 5_000_000
-POUNDS = re.compile(r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
 YES_NO = ("yes", "no")
 
 
@@ -58,26 +55,6 @@ def require_system():
     if system is None:
         raise Conflict("The purchasing system has not been set up yet")
     return system
-
-
-# Money ---------------------------------------------------------------------------------------
-
-def parse_pounds(text):
-    """Pounds as written ("1250", "1,250.00", "£1250.5") to integer pence; ValueError if not."""
-    text = (text or "").strip() if isinstance(text, str) else str(text)
-    match = POUNDS.match(text)
-    if not match:
-        raise ValueError(text)
-    try:
-        amount = Decimal(text.lstrip("£").strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(text) from None
-    return int(amount * 100)
-
-
-def format_pounds(pence):
-    """Integer pence as a decimal string with two places: 125000 → "1250.00"."""
-    return f"{pence // 100}.{pence % 100:02d}"
 
 
 # Procurement Act 2023 s.49 ---------------------------------------------------------------------
