@@ -17,7 +17,7 @@ from marketplace.windows.models import WindowQuestion
 
 from . import factories
 from .helpers import bearer_token
-from .notifications.helpers import mailbox
+from .notifications.helpers import mailbox, run_queued_jobs
 from .purchasing import factories as purchasing
 from .windows import factories as windows
 
@@ -54,6 +54,7 @@ def test_a_whole_round_through_the_api(app, client, world):
             "name": "Oakwood School Ltd", "companies_house_number": "12345678",
             "address_line_1": "1 Oak Lane", "town": "Macclesfield", "postcode": "SK10 1AA",
             "full_name": "Olu Head", "email": "olu@oakwood.example.com"}), 201)
+        run_queued_jobs(app)
         (email,) = [m for m in sent if m["To"] == "olu@oakwood.example.com"]
         link = email.get_body(("plain",)).get_content().split("/invitations/")[1].split()[0]
         accounts.accept_invitation(link, factories.PASSWORD)

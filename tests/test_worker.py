@@ -83,7 +83,8 @@ def test_flask_worker_processes_jobs_the_app_queued_on_the_real_redis(app):
         seen = ping.return_value(refresh=True)
         assert seen["pid"] != os.getpid()
         assert seen["database"] == db.engine.dialect.name
-        assert due.return_value(refresh=True) == {"emails_sent": 0, "email_attempts_failed": 0}
+        done = due.return_value(refresh=True)
+        assert done["emails_sent"] == 0 and set(done.values()) == {0}
     finally:
         used = jobs.get_queue(queue)
         used.delete(delete_jobs=True)

@@ -13,7 +13,7 @@ from marketplace.specifications import services
 from marketplace.specifications.models import (ImmutableVersion, Specification,
                                                SpecificationKind, SpecificationVersion)
 
-from ..notifications.helpers import mailbox
+from ..notifications.helpers import mailbox, run_queued_jobs
 from . import factories
 
 NOW = "2026-11-24 10:00 +00:00"
@@ -192,6 +192,7 @@ def test_publishing_asks_every_provider_to_accept_by_the_effective_date(
         draft = services.create_draft(world.host_admin, core.id,
                                       summary_of_changes="New safeguarding section.")
         services.publish_version(world.host_admin, draft.id, effective_on=date(2026, 12, 15))
+    run_queued_jobs(app)
     for provider, user in ((world.provider, world.provider_user),
                            (world.other_provider, world.other_provider_user)):
         with scoped(provider):
