@@ -55,3 +55,9 @@ def test_a_form_posted_without_its_date_fields_is_explained_not_a_500(client, wo
     page = as_user(world.host_admin).post("/authorities/new", data={"name": "Wirral"})
     assert page.status_code == 200
     assert "Enter the date the authority joined" in page.get_data(as_text=True)
+
+
+def test_the_start_page_leads_a_new_school_to_registration(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/register"' in page and "register your organisation" in page
+    assert "Register your organisation" in client.get("/register").get_data(as_text=True)
