@@ -1,11 +1,11 @@
 """Sign-in sessions, the organisation in scope for each request, and security headers."""
-from flask import g
+from flask import abort, g, request
 from flask_login import current_user
+from flask_talisman import Talisman
 
 import tenants
 
-from flask_talisman import Talisman
-
+from .errors import ValidationFailed
 from .extensions import login_manager
 
 CSP = {
@@ -53,8 +53,36 @@ def init_app(app):
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
 
+    app.before_request(_refuse_nul_characters)
     app.before_request(_enter_scope)
     app.teardown_request(_leave_scope)
+
+
+def _nul_fields(value, path=""):
+    """Dotted paths of the strings in ``value`` (parsed JSON) that hold a NUL character."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [found for key, item in items
+            for found in _nul_fields(item, f"{path}.{key}" if path else str(key))]
+
+
+def _refuse_nul_characters():
+    """PostgreSQL text cannot hold the NUL character, and no person means to send one: refuse it
+    at the door, naming the field, rather than fail at the database."""
+    fields = [name for name, value in request.values.items(multi=True) if "\x00" in value]
+    if request.is_json:
+        fields += _nul_fields(request.get_json(silent=True))
+    if not fields:
+        return
+    if request.path.startswith("/api/"):
+        raise ValidationFailed({name: "Must not contain the NUL character" for name in fields})
+    abort(400)
 
 
 def _enter_scope():

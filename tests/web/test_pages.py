@@ -61,3 +61,19 @@ def test_the_start_page_leads_a_new_school_to_registration(client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/register"' in page and "register your organisation" in page
     assert "Register your organisation" in client.get("/register").get_data(as_text=True)
+
+
+def test_a_nul_character_is_refused_at_the_door_naming_the_field(client, world, as_user):
+    """PostgreSQL cannot store NUL in text: the API names the field, a form gets 400, and
+    nothing reaches the database."""
+    from ..helpers import bearer_token
+
+    headers = {"Authorization": f"Bearer {bearer_token(world.host_admin).token}"}
+    response = client.post("/api/v1/system", headers=headers, json={
+        "name": "NW", "reference": "NW\x00", "regime": "qpl", "term_start": "2025-04-01",
+        "term_end": "2026-04-01", "lots": [{"title": "a\x00"}]})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert {e["field"] for e in response.json["errors"]} == {"reference", "lots.0.title"}
+    page = as_user(world.host_admin).post("/authorities/new", data={"name": "Wir\x00ral"})
+    assert page.status_code == 400
+    assert client.get("/api/v1/system", headers=headers).status_code == 404  # nothing saved
