@@ -2,6 +2,11 @@ from marshmallow import Schema, fields, validate
 
 import tenants
 
+from .. import ID_MAX
+
+# Ids the database can hold (PostgreSQL's integer); larger ones are refused by name, not a 500.
+ID = validate.Range(min=1, max=ID_MAX)
+
 
 class RefSchema(Schema):
     id = fields.String(dump_only=True)
@@ -27,7 +32,7 @@ class AssignmentSchema(Schema):
 
 
 class AssignEvaluatorSchema(Schema):
-    evaluator_id = fields.Integer(load_default=None, allow_none=True)
+    evaluator_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
 
 
 class ConflictSchema(Schema):
@@ -38,7 +43,7 @@ class ConflictSchema(Schema):
 
 
 class ScoreInSchema(Schema):
-    question_id = fields.Integer(required=True)
+    question_id = fields.Integer(required=True, validate=ID)
     passed = fields.Boolean(load_default=None, allow_none=True,
                             metadata={"description": "pass/fail questions"})
     mark = fields.Integer(load_default=None, allow_none=True,
@@ -77,7 +82,7 @@ class ScoringSchema(Schema):
 
 
 class AgreedInSchema(Schema):
-    question_id = fields.Integer(required=True)
+    question_id = fields.Integer(required=True, validate=ID)
     passed = fields.Boolean(load_default=None, allow_none=True)
     mark = fields.Integer(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
@@ -85,7 +90,7 @@ class AgreedInSchema(Schema):
 
 class ModerationInSchema(Schema):
     agreed = fields.List(fields.Nested(AgreedInSchema), load_default=list)
-    lot_ids = fields.List(fields.Integer(), load_default=list)
+    lot_ids = fields.List(fields.Integer(validate=ID), load_default=list)
     reasons = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
@@ -143,8 +148,8 @@ class AdmissionSchema(Schema):
 
 
 class AdmissionQuerySchema(Schema):
-    lot_id = fields.Integer(load_default=None)
-    provider_id = fields.Integer(load_default=None)
+    lot_id = fields.Integer(load_default=None, validate=ID)
+    provider_id = fields.Integer(load_default=None, validate=ID)
     status = fields.String(load_default=None, validate=validate.OneOf(
         ["pending", "active", "suspended", "removed"]))
 

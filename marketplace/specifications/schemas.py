@@ -34,7 +34,8 @@ class SpecificationInputSchema(Schema):
     kind = fields.String(required=True,
                          validate=validate.OneOf([k.value for k in SpecificationKind]))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    lot_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+    lot_id = fields.Integer(load_default=None, allow_none=True,
+                            validate=validate.Range(min=1, max=2**31 - 1),
                             metadata={"description": "Required for a lot specification"})
 
 
