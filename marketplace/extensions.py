@@ -29,3 +29,10 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def sign_in_limit():
+    """The rate limit on anything that tries a password or creates an account (per IP)."""
+    from flask import current_app
+
+    return current_app.config["SIGN_IN_RATE_LIMIT"]

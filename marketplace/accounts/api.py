@@ -3,7 +3,7 @@ from flask import request
 from flask_login import current_user
 
 from ..api import PAGINATION, api_blueprint, page_items
-from ..extensions import limiter
+from ..extensions import limiter, sign_in_limit
 from . import services, tokens
 from .schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
 
@@ -12,14 +12,9 @@ auth_blp = api_blueprint("api_auth", __name__, public=True, url_prefix="/auth",
 blp = api_blueprint("api_accounts", __name__, description="You and your organisation's users.")
 
 
-def _sign_in_limit():
-    from flask import current_app
-
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
 
 @auth_blp.post("/token")
-@limiter.limit(_sign_in_limit)
+@limiter.limit(sign_in_limit)
 @auth_blp.arguments(TokenRequestSchema)
 @auth_blp.response(201, IssuedTokenSchema)
 @auth_blp.alt_response(401, description="Wrong email or password (deliberately not which).")

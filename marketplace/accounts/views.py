@@ -1,8 +1,8 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationFailed
-from ..extensions import limiter
+from ..extensions import limiter, sign_in_limit
 from ..web.forms import show_errors
 from . import services, tokens
 from .forms import ChangePasswordForm, ConfirmForm, InviteUserForm, SetPasswordForm, SignInForm
@@ -19,9 +19,6 @@ def _require_sign_in():
     pass
 
 
-def _sign_in_limit():
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
 
 def _safe_next(target):
     # Only same-site relative paths, so a link cannot send people elsewhere after sign-in.
@@ -31,7 +28,7 @@ def _safe_next(target):
 
 
 @auth.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -51,7 +48,7 @@ def sign_in():
 
 
 @auth.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def accept_invitation(token):
     invitation = services.get_invitation(token)
     form = SetPasswordForm()

@@ -15,12 +15,18 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PAGINATION = {"page": 1, "page_size": 25, "max_page_size": 100}
 
 
-def api_blueprint(name, import_name, *, public=False, **options):
+def api_blueprint(name, import_name, *, public=False, public_endpoints=(), **options):
     """A blueprint for the API. Unless ``public``, every route needs a bearer token, or a signed-in
-    browser session for reading (changes need a token, so a session cannot be ridden by CSRF)."""
+    browser session for reading (changes need a token, so a session cannot be ridden by CSRF);
+    ``public_endpoints`` names the view functions that need neither (e.g. registering)."""
     blp = ApiBlueprint(name, import_name, **options)
     if not public:
-        blp.before_request(_require_api_user)
+        open_to_all = {f"{name}.{endpoint}" for endpoint in public_endpoints}
+
+        @blp.before_request
+        def _require_user_unless_public():
+            if request.endpoint not in open_to_all:
+                _require_api_user()
     return blp
 
 

@@ -4,8 +4,8 @@ from io import BytesIO
 from flask import request, send_file
 from flask_login import current_user
 
-from ..api import PAGINATION, _require_api_user, api_blueprint, page_items
-from ..extensions import limiter
+from ..api import PAGINATION, api_blueprint, page_items
+from ..extensions import limiter, sign_in_limit
 from . import services
 from .schemas import (
     DocumentSchema,
@@ -22,26 +22,16 @@ from .schemas import (
     VacancySchema,
 )
 
-# Public so a provider can register without a token; every other route needs one (below).
-blp = api_blueprint("api_providers", __name__, public=True, url_prefix="/providers",
+# A provider registers without a token; every other route needs one.
+blp = api_blueprint("api_providers", __name__, public_endpoints=("register",),
+                    url_prefix="/providers",
                     description="Provider organisations: registration, profiles, documents, "
                                 "rate cards and vacancies.")
 
 
-@blp.before_request
-def _require_api_user_except_registration():
-    if request.endpoint != "api_providers.register":
-        _require_api_user()
-
-
-def _sign_in_limit():
-    from flask import current_app
-
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
 
 @blp.post("/registrations")
-@limiter.limit(_sign_in_limit)
+@limiter.limit(sign_in_limit)
 @blp.arguments(RegistrationSchema)
 @blp.response(201, RegisteredSchema)
 @blp.doc(security=[])

@@ -1,12 +1,12 @@
 from io import BytesIO
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Blueprint, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user, login_required
 
 from ..accounts.forms import ConfirmForm
 from ..errors import Conflict, ValidationFailed
-from ..extensions import limiter
+from ..extensions import limiter, sign_in_limit
 from ..web.forms import show_errors
 from . import services
 from .forms import (DocumentForm, FilterForm, ProfileForm, RegistrationForm, VacancyForm,
@@ -23,9 +23,6 @@ def _require_sign_in():
     pass
 
 
-def _sign_in_limit():
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
 
 _REGISTRATION_FIELDS = ("name", "companies_house_number", "charity_number", "dfe_urn",
                         "ofsted_urn", "address_line_1", "address_line_2", "town", "postcode",
@@ -33,7 +30,7 @@ _REGISTRATION_FIELDS = ("name", "companies_house_number", "charity_number", "dfe
 
 
 @registration.route("/register", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
