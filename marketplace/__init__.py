@@ -85,6 +85,7 @@ def _register_blueprints(app):
     from .accounts.views import auth as auth_bp
     from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
+    from .calloffs.views import bp as calloffs_bp
     from .authorities.views import bp as authorities_bp
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
@@ -103,7 +104,8 @@ def _register_blueprints(app):
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(provider_registration_bp)
-    for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp):
+    for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
+               calloffs_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)

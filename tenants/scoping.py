@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import ForeignKey, event, false, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, with_loader_criteria
 
+from .base import UtcDateTime, utcnow
+
 UNSCOPED = "tenants_unscoped"
 
 
@@ -62,7 +64,9 @@ class OrganisationOwned:
     """Mixin for every model whose rows belong to one organisation.
 
     Override ``__visible_to__`` to widen visibility; it must return a SQL expression built only
-    from the class's columns and the two arguments, which arrive as SQL literals.
+    from the class's columns and the three arguments, which arrive as SQL literals: the
+    organisation in scope, whether it is the host, and the current time (so a rule can follow
+    the clock, e.g. offers sealed from their buyer until the response deadline).
     """
 
     # True for models that also keep rows owned by no organisation (system-level records, e.g.
@@ -73,7 +77,7 @@ class OrganisationOwned:
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return cls.organisation_id == organisation_id
 
 
@@ -87,9 +91,10 @@ def _apply_scope(execute_state):
         )
     else:
         organisation_id, is_host = literal(scope.organisation_id), literal(scope.is_host)
+        now = literal(utcnow(), UtcDateTime())
         criteria = with_loader_criteria(
             OrganisationOwned,
-            lambda cls: cls.__visible_to__(organisation_id, is_host),
+            lambda cls: cls.__visible_to__(organisation_id, is_host, now),
             include_aliases=True,
         )
     execute_state.statement = execute_state.statement.options(criteria)

@@ -39,7 +39,7 @@ class AuditEvent(tenants.OrganisationOwned, tenants.Base):
     )
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return (cls.organisation_id == organisation_id) | (
             cls.organisation_id.is_(None) & is_host
         )

@@ -64,7 +64,7 @@ class Admission(tenants.OrganisationOwned, tenants.Base):
     decision: Mapped["Decision | None"] = relationship(back_populates="admissions")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return true()
 
     def is_pending(self, at):
@@ -230,7 +230,7 @@ class Decision(tenants.OrganisationOwned, tenants.Base):
     admissions: Mapped[list[Admission]] = relationship(back_populates="decision")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id,
                    (cls.provider_id == organisation_id) & cls.notified_at.is_not(None))
 

@@ -46,6 +46,26 @@ def is_working_day(day):
     return day.weekday() < 5 and uk_bank_holiday(day) is None
 
 
+def working_days_after(day, count):
+    """The ``count``-th working day after ``day`` (``day`` itself is not counted)."""
+    counted = 0
+    while counted < count:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def working_days_before(day, count):
+    """The ``count``-th working day before ``day``."""
+    counted = 0
+    while counted < count:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
 def last_standstill_day(rule, notified_on):
     """The last day of standstill (a London date) for a decision notified on ``notified_on``;
     None when the rule has no standstill."""
@@ -54,12 +74,7 @@ def last_standstill_day(rule, notified_on):
         return None
     if rule == StandstillRule.CALENDAR_DAYS_10:
         return notified_on + timedelta(days=10)
-    day, counted = notified_on, 0
-    while counted < 8:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            counted += 1
-    return day
+    return working_days_after(notified_on, 8)
 
 
 def _start_of(day):

@@ -49,7 +49,7 @@ class OutboxMessage(tenants.OrganisationOwned, tenants.Base):
     )
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         """An organisation sees its own messages; the host authority also sees every
         organisation's failed ones.
 

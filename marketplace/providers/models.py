@@ -196,7 +196,7 @@ class ProviderDocument(tenants.OrganisationOwned, tenants.Base):
     file: Mapped["DocumentFile"] = relationship(lazy="raise")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id, is_host)
 
     @property
@@ -219,7 +219,7 @@ class DocumentFile(tenants.OrganisationOwned, tenants.Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id, is_host)
 
 
@@ -240,7 +240,7 @@ class RateCardEntry(tenants.OrganisationOwned, tenants.Base):
     set_by = relationship("User", lazy="joined")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id, tenants.is_authority(organisation_id))
 
     @property
@@ -273,7 +273,7 @@ class Vacancy(tenants.OrganisationOwned, tenants.Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="VacancyNeed.code")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id, tenants.is_authority(organisation_id))
 
     @property

@@ -130,7 +130,7 @@ class PurchasingSystem(tenants.OrganisationOwned, tenants.Base):
         back_populates="system", order_by="Lot.code", lazy="selectin")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return true()
 
     def __repr__(self):
@@ -154,7 +154,7 @@ class Lot(tenants.OrganisationOwned, tenants.Base):
     system: Mapped[PurchasingSystem] = relationship(back_populates="lots")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return true()
 
     @property

@@ -56,7 +56,7 @@ class Specification(tenants.OrganisationOwned, tenants.Base):
         lazy="selectin")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return true()
 
     @property
@@ -124,7 +124,7 @@ class SpecificationVersion(tenants.OrganisationOwned, tenants.Base):
                                                         lazy="joined")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id, cls.published_at.is_not(None))
 
     @property
@@ -192,7 +192,7 @@ class SpecificationAcceptance(tenants.OrganisationOwned, tenants.Base):
         lazy="joined", foreign_keys="SpecificationAcceptance.organisation_id", viewonly=True)
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id, tenants.is_authority(organisation_id))
 
     def __repr__(self):

@@ -191,7 +191,7 @@ class AdmissionWindow(tenants.OrganisationOwned, tenants.Base):
         cascade="all, delete-orphan", lazy="selectin")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return true()
 
     @property
@@ -261,7 +261,7 @@ class WindowQuestion(_QuestionFields, tenants.OrganisationOwned, tenants.Base):
     window: Mapped[AdmissionWindow] = relationship(back_populates="questions")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return true()
 
     def __repr__(self):
@@ -299,7 +299,7 @@ class Application(tenants.OrganisationOwned, tenants.Base):
         order_by="ApplicationLot.lot_id")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         return (cls.organisation_id == organisation_id) | (
             cls.submitted_at.is_not(None) & is_host)
 
@@ -339,7 +339,7 @@ class ApplicationLot(tenants.OrganisationOwned, tenants.Base):
     lot: Mapped["Lot"] = relationship(lazy="joined")  # noqa: F821
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host):
+    def __visible_to__(cls, organisation_id, is_host, now):
         # The application's table, not its class: no second visibility rule in the subquery.
         table = Application.__table__
         submitted = exists(select(table.c.id).where(

@@ -1,0 +1,1 @@
+"""Call-offs: placement requests, sealed offers, awards and placements."""
