@@ -120,7 +120,11 @@ def _own_call_off(actor, call_off_id, *, for_update=False):
     if call_off.organisation_id != actor.organisation_id:
         raise NotFound(f"call-off {call_off_id}")
     if for_update:
-        db.session.refresh(call_off, with_for_update=True)
+        # Lock the row (PostgreSQL; SQLite serialises writers anyway) and re-read it, so two
+        # officers acting at once take turns and the second sees the first's change.
+        db.session.scalars(select(CallOff).where(CallOff.id == call_off.id)
+                           .with_for_update(of=CallOff)
+                           .execution_options(populate_existing=True)).one()
     return call_off
 
 
@@ -239,10 +243,11 @@ def _clean_child(fields, errors, today):
                                     f"Enter a year of birth between {today.year - 25} and "
                                     f"{today.year}, for example 2014", today.year - 25, today.year)
 
-    gender = fields.get("gender")
-    if gender not in {g.value for g in ChildGender}:
+    try:
+        values["gender"] = ChildGender(fields.get("gender"))
+    except ValueError:
+        values["gender"] = None
         errors["gender"] = "Select the child's gender"
-    values["gender"] = gender
 
     codes = need_codes()
     primary = (fields.get("primary_need") or "").strip().upper()
@@ -1360,8 +1365,9 @@ def accept_award(actor, award_id):
     # The authority's rows change on the provider's word: a deliberate, audited step into its
     # scope (as notify_organisation does).
     with tenants.scoped_to(call_off.authority):
-        record = db.session.get(Award, award_id, populate_existing=True,
-                                with_for_update=True)
+        record = db.session.scalars(select(Award).where(Award.id == award_id)
+                                    .with_for_update(of=Award)
+                                    .execution_options(populate_existing=True)).one()
         if record.status != AwardStatus.AWARDED:
             raise Conflict("this award is no longer open to acceptance")
         record.status, record.responded_at, record.responded_by_id = (AwardStatus.ACCEPTED,
@@ -1377,9 +1383,9 @@ def accept_award(actor, award_id):
         db.session.flush()
     _notify_buyer(call_off, "award_accepted", {"provider_name": record.provider.name,
                                                "placement_reference": placement.reference})
-    others = set(db.session.scalars(select(CallOffInvitation.provider_id).where(
-        CallOffInvitation.call_off_id == call_off.id))) - {record.provider_id}
-    with tenants.scoped_to(call_off.authority):
+    with tenants.scoped_to(call_off.authority):  # the authority sees every invitation
+        others = set(db.session.scalars(select(CallOffInvitation.provider_id).where(
+            CallOffInvitation.call_off_id == call_off.id))) - {record.provider_id}
         _notify_invited(call_off, "call_off_outcome", {
             "outcome": "placed", "outcome_label": "Placed with another provider",
             "reason": "", "successful": False}, provider_ids=others)
@@ -1398,8 +1404,9 @@ def decline_award(actor, award_id, reason):
     now = tenants.utcnow()
     call_off = record.call_off
     with tenants.scoped_to(call_off.authority):
-        record = db.session.get(Award, award_id, populate_existing=True,
-                                with_for_update=True)
+        record = db.session.scalars(select(Award).where(Award.id == award_id)
+                                    .with_for_update(of=Award)
+                                    .execution_options(populate_existing=True)).one()
         if record.status != AwardStatus.AWARDED:
             raise Conflict("this award is no longer open to a response")
         record.status, record.responded_at, record.responded_by_id = (AwardStatus.DECLINED,
@@ -1413,6 +1420,31 @@ def decline_award(actor, award_id, reason):
                                                "reason": reason})
     db.session.commit()
     return record
+
+
+def award_for_offer(actor, offer_id):
+    """The latest award made to the provider's own offer (the API answers awards by offer);
+    NotFound if the offer is not its own, Conflict if no award has been made to it."""
+    _require_provider(actor)
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or offer.organisation_id != actor.organisation_id:
+        raise NotFound(f"offer {offer_id}")
+    record = db.session.scalar(select(Award).where(
+        Award.offer_id == offer.id, Award.provider_id == actor.organisation_id,
+        Award.made_at.is_not(None)).order_by(Award.made_at.desc(), Award.id.desc()).limit(1))
+    if record is None:
+        raise Conflict("no award has been made to this offer")
+    return record
+
+
+def accept_offer_award(actor, offer_id):
+    """The provider accepts the award made to its offer (see :func:`accept_award`)."""
+    return accept_award(actor, award_for_offer(actor, offer_id).id)
+
+
+def decline_offer_award(actor, offer_id, reason):
+    """The provider declines the award made to its offer (see :func:`decline_award`)."""
+    return decline_award(actor, award_for_offer(actor, offer_id).id, reason)
 
 
 # ---------------------------------------------------------------- placements
