@@ -9,6 +9,7 @@ import tenants
 from . import audit
 from .accounts import services as accounts
 from .accounts.models import Role
+from .calloffs import demo as calloffs
 from .extensions import db
 from .evaluation import demo as evaluation
 from .providers import Provider
@@ -67,7 +68,7 @@ def seed(password=DEMO_PASSWORD):
     for role, email, organisation, full_name in USERS:
         accounts.create_user(tenants.find_organisation(db.session, organisation), email=email,
                              full_name=full_name, role=role, password=password)
-    for package in (purchasing, providers, specifications, windows, evaluation):
+    for package in (purchasing, providers, specifications, windows, evaluation, calloffs):
         package.seed()
     return SeedResult(created=True, logins=logins)
 
