@@ -14,6 +14,7 @@ from marketplace.extensions import AppSession
 from .helpers import bearer_token, sign_in
 from .notifications.factories import failed_message
 from .purchasing import factories as purchasing_factories
+from .calloffs import factories as call_off_factories
 from .evaluation import factories as evaluation_factories
 from .windows import factories as windows_factories
 from .providers import factories as provider_factories
@@ -97,6 +98,22 @@ OWNED_OBJECTS = {
         lambda world: specification_factories.published_version(world).specification_id),
     "version_id": shared(lambda world: specification_factories.published_version(world).id),
     "schedule_id": Owned(lambda world: specification_factories.local_schedule(world.member).id),
+    # One whole call-off (see call_off_factories.case): Manchester's, Brookvale invited, offered,
+    # awarded and placed; Larchfield removed before publication, so an outsider to all of it.
+    # The offer is Brookvale's; Manchester reads it because its deadline has passed (before
+    # then Manchester is an outsider too: tests/calloffs/test_offers.py).
+    "call_off_id": Owned(lambda world: call_off_factories.case(world).call_off.id,
+                         outsiders=("other_manager", "other_officer", "other_provider_user")),
+    "clarification_id": Owned(lambda world: call_off_factories.case(world).question.id,
+                              outsiders=("other_manager", "other_officer",
+                                         "other_provider_user")),
+    "offer_id": Owned(lambda world: call_off_factories.case(world).offer.id,
+                      owner="provider_user",
+                      outsiders=("other_provider_user", "other_manager", "other_officer")),
+    "award_id": Owned(lambda world: call_off_factories.case(world).award.id,
+                      outsiders=("other_manager", "other_officer", "other_provider_user")),
+    "placement_id": Owned(lambda world: call_off_factories.case(world).placement.id,
+                          outsiders=("other_manager", "other_officer", "other_provider_user")),
 }
 
 

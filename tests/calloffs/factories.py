@@ -81,3 +81,50 @@ def after_deadline(time_machine, call_off, seconds=1):
     with tenants.scoped_to(call_off.authority):
         deadline_at = db.session.get(CallOff, call_off.id).response_deadline
     time_machine.move_to(deadline_at + timedelta(seconds=seconds), tick=False)
+
+
+def move_back(call_off, days=30):
+    """Move a published call-off's timetable ``days`` into the past, as if it had been published
+    then (its deadline has passed, without moving the clock)."""
+    shift = timedelta(days=days)
+    with tenants.scoped_to(call_off.authority):
+        made = db.session.get(CallOff, call_off.id)
+        made.published_at -= shift
+        made.questions_close_at -= shift
+        made.response_deadline -= shift
+        db.session.commit()
+        return made
+
+
+def case(world):
+    """One whole call-off, cached on the world (the isolation matrix asks for its call-off,
+    question, offer, award and placement separately; they must belong together): Manchester's
+    officer removes Larchfield with a reason and publishes, Brookvale asks a question that is
+    answered, offers, the deadline passes, and Brookvale is awarded and accepts. Larchfield
+    (``other_provider``) is therefore an outsider to all of it."""
+    made = getattr(world, "_call_off_case", None)
+    if made is not None:
+        return made
+    from types import SimpleNamespace
+
+    lot = market(world)
+    call_off = draft(world.officer, lot)
+    with tenants.scoped_to(world.member):
+        services.exclude_provider(world.officer, call_off.id, world.other_provider.id,
+                                  "Too far from home for daily travel.")
+        services.publish_call_off(world.officer, call_off.id)
+    with tenants.scoped_to(world.provider):
+        question = services.ask_question(world.provider_user, call_off.id, "Is transport provided?")
+    with tenants.scoped_to(world.member):
+        services.answer_question(world.officer, call_off.id, question.id, "Yes.")
+    made_offer = offer(world.provider_user, call_off)
+    move_back(call_off)
+    with tenants.scoped_to(world.member):
+        services.record_quality_mark(world.officer, call_off.id, made_offer.id, mark=70)
+        award = services.award(world.officer, call_off.id, made_offer.id)
+    with tenants.scoped_to(world.provider):
+        placement = services.accept_award(world.provider_user, award.id)
+    made = SimpleNamespace(call_off=call_off, question=question, offer=made_offer, award=award,
+                           placement=placement)
+    world._call_off_case = made
+    return made
