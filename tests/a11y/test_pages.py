@@ -38,6 +38,15 @@ DEMO_IDS = {
     "specification_id": "select min(id) from specification",
     "version_id": "select min(id) from specification_version where published_at is null",
     "schedule_id": "select min(id) from local_schedule",
+    # Manchester's call-off being evaluated (its evaluation table has offers in it), Brookvale's
+    # offer on it, the one clarification question, and the placed call-off's award and placement.
+    "call_off_id": "select min(id) from call_off where status = 'evaluating'",
+    "offer_id": "select min(o.id) from offer o join call_off c on c.id = o.call_off_id "
+                "join organisation p on p.id = o.organisation_id "
+                "where c.status = 'evaluating' and p.name like 'Brookvale%'",
+    "clarification_id": "select min(id) from clarification_question",
+    "award_id": "select min(id) from award",
+    "placement_id": "select min(id) from placement",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
