@@ -36,7 +36,7 @@ from ..money import MAX_FEE_PENCE, format_pounds
 from ..needs import need_codes, need_label
 from ..paging import paginate
 from ..providers.models import Provider
-from ..purchasing.models import Lot, PlacementType, StandstillRule
+from ..purchasing.models import Lot, PlacementType, Regime, StandstillRule
 from ..purchasing.services import get_system
 from ..specifications.services import get_schedule_revision, versions_in_force
 from .models import (LIVE_AWARD_STATUSES, Award, AwardStatus, CallOff, CallOffExclusion,
@@ -336,6 +336,10 @@ def _clean_route(fields, errors):
     except ValueError:
         route = Route.COMPETITION
         errors["route"] = "Select how the placement will be found"
+    system = get_system()
+    if system is not None and system.regime == Regime.QPL and route != Route.DIRECT_AWARD:
+        errors["route"] = ("Call-offs from a qualified provider list are direct awards: choose "
+                           "the provider")
     values["route"] = route
     values["direct_award_reason"] = None
     values["direct_award_note"] = None

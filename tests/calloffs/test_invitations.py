@@ -161,3 +161,17 @@ def test_another_authority_cannot_see_or_change_the_call_off(world):
             services.get_call_off(world.other_officer, made.id)
         with pytest.raises(NotFound):
             services.publish_call_off(world.other_officer, made.id)
+
+
+def test_a_qualified_provider_list_calls_off_by_direct_award_only(world):
+    from marketplace.purchasing.models import PurchasingSystem, Regime
+    lot = f.market(world)
+    with tenants.scoped_to(world.host):
+        db.session.scalar(select(PurchasingSystem)).regime = Regime.QPL
+        db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        f.draft(world.officer, lot)
+    assert "direct awards" in refused.value.errors["route"]
+    made = f.draft(world.officer, lot, route="direct_award", direct_award_reason="qpl",
+                   direct_award_note="Therapy from the QPL.", direct_provider_id=world.provider.id)
+    assert made.direct_provider_id == world.provider.id
