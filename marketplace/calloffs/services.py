@@ -996,10 +996,7 @@ def submit_offer(actor, call_off_id, **fields):
 
 def withdraw_offer(actor, offer_id):
     """Withdraw the provider's offer before the deadline; it may respond again until then."""
-    _require_provider(actor)
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or offer.organisation_id != actor.organisation_id:
-        raise NotFound(f"offer {offer_id}")
+    offer = _provider_offer(actor, offer_id)
     now = tenants.utcnow()
     _require_before_deadline(offer.call_off, now, "withdrawn")
     if offer.withdrawn:
@@ -1269,9 +1266,13 @@ def _make_award(actor, call_off, record, now):
 
 
 def _own_award(actor, award_id):
-    _require_buyer(actor)
+    # Found (or not) before the role check: another organisation's users are told it does not
+    # exist, not that their role forbids it.
     record = db.session.get(Award, award_id)
-    if record is None or record.organisation_id != actor.organisation_id:
+    if record is None:
+        raise NotFound(f"award {award_id}")
+    _require_buyer(actor)
+    if record.organisation_id != actor.organisation_id:
         raise NotFound(f"award {award_id}")
     return record
 
@@ -1286,8 +1287,8 @@ def get_award(actor, award_id):
 
 def approve_award(actor, award_id, note=""):
     """A manager approves an award above the delegation limit; it is then made."""
-    _require_manager(actor)
     record = _own_award(actor, award_id)
+    _require_manager(actor)
     call_off = _own_call_off(actor, record.call_off_id, for_update=True)
     if record.status != AwardStatus.AWAITING_APPROVAL:
         raise Conflict("the award is not awaiting approval")
@@ -1304,8 +1305,8 @@ def approve_award(actor, award_id, note=""):
 def refuse_award(actor, award_id, note):
     """A manager refuses an award above the delegation limit, with a reason; the officer may
     award again."""
-    _require_manager(actor)
     record = _own_award(actor, award_id)
+    _require_manager(actor)
     if record.status != AwardStatus.AWAITING_APPROVAL:
         raise Conflict("the award is not awaiting approval")
     note = _text(note)
@@ -1344,11 +1345,25 @@ def revoke_award(actor, award_id, reason):
 
 
 def _provider_award(actor, award_id):
-    _require_provider(actor)
     record = db.session.get(Award, award_id)
-    if record is None or record.provider_id != actor.organisation_id:
+    if record is None:
+        raise NotFound(f"award {award_id}")
+    _require_provider(actor)
+    if record.provider_id != actor.organisation_id:
         raise NotFound(f"award {award_id}")
     return record
+
+
+def _provider_offer(actor, offer_id):
+    """The provider's own offer; NotFound for anyone who cannot see it, PermissionDenied for
+    the authority that can (after the deadline) but may not act on it."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound(f"offer {offer_id}")
+    _require_provider(actor)
+    if offer.organisation_id != actor.organisation_id:
+        raise NotFound(f"offer {offer_id}")
+    return offer
 
 
 def accept_award(actor, award_id):
@@ -1429,10 +1444,7 @@ def decline_award(actor, award_id, reason):
 def award_for_offer(actor, offer_id):
     """The latest award made to the provider's own offer (the API answers awards by offer);
     NotFound if the offer is not its own, Conflict if no award has been made to it."""
-    _require_provider(actor)
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or offer.organisation_id != actor.organisation_id:
-        raise NotFound(f"offer {offer_id}")
+    offer = _provider_offer(actor, offer_id)
     record = db.session.scalar(select(Award).where(
         Award.offer_id == offer.id, Award.provider_id == actor.organisation_id,
         Award.made_at.is_not(None)).order_by(Award.made_at.desc(), Award.id.desc()).limit(1))
