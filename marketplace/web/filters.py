@@ -1,5 +1,5 @@
 """Template filters (times in UK time, GOV.UK date style) and the service navigation."""
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Role
@@ -35,6 +35,16 @@ _PROVIDER_PAGES = {"providers.directory", "providers.provider", "providers.docum
                    "providers.rate_card", "providers.provider_vacancies", "providers.vacancy"}
 
 
+def _placement_page(endpoint):
+    return bool(endpoint) and endpoint.startswith("calloffs.") and (
+        "placement" in endpoint or "agreement" in endpoint)
+
+
+def _call_off_page(endpoint):
+    return (bool(endpoint) and endpoint.startswith("calloffs.") and not _placement_page(endpoint)
+            and endpoint != "calloffs.delegation_limit")
+
+
 def navigation():
     """The service navigation for the signed-in user's role (pages: endpoints or a blueprint)."""
     if not current_user.is_authenticated:
@@ -55,6 +65,12 @@ def navigation():
         items.append(("Evaluations", "evaluation.evaluations", _EVALUATION_PAGES))
     if current_user.role in (Role.HOST_ADMIN, Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
         items.append(("Admissions", "evaluation.admissions", _ADMISSION_PAGES))
+    if current_user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER,
+                             Role.PROVIDER_USER):
+        items.append(("Call-offs", "calloffs.call_offs", _call_off_page))
+        # The placements pages arrive with the provider's half of call-offs.
+        if "calloffs.placements" in current_app.view_functions:
+            items.append(("Placements", "calloffs.placements", _placement_page))
     if current_user.role == Role.PROVIDER_USER:
         items.append(("Your organisation", "providers.own_profile", "providers"))
     else:
@@ -69,7 +85,7 @@ def navigation():
     return {"navigation": [
         {"href": url_for(endpoint), "text": text,
          "active": request.blueprint == pages if isinstance(pages, str)
-         else request.endpoint in pages}
+         else pages(request.endpoint) if callable(pages) else request.endpoint in pages}
         for text, endpoint, pages in items
     ]}
 

@@ -1,0 +1,261 @@
+"""The provider's side of call-offs: invitations, questions, offers and awards; and placements
+with their Individual Placement Agreements for both parties. Routes are registered on the
+call-offs blueprint (``views.bp``).
+
+``provider_call_offs``, ``provider_call_off`` and ``provider_questions`` are not routes: the
+call-off pages in ``views`` hand over to them when the signed-in user is a provider's."""
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import tenants
+
+from ..accounts.forms import ConfirmForm
+from ..errors import Conflict, ValidationFailed
+from ..web.forms import show_errors
+from . import agreement as agreement_document
+from . import services
+from .models import AwardStatus, CallOffStatus
+from .provider_forms import AwardDeclineForm, OfferForm, QuestionForm
+from .views import bp
+
+PER_PAGE = 25
+# Templates use ``pounds`` from the blueprint's context processor in ``views``.
+
+
+# ---------------------------------------------------------------- what the provider sees
+
+def provider_status(call_off, award, now):
+    """The call-off's status as an invited provider may know it: never whether another
+    provider has been awarded it before the outcome is announced."""
+    status = call_off.status_at(now)
+    if award is not None and award.status in (AwardStatus.AWARDED, AwardStatus.ACCEPTED):
+        return ("Placed with you", "green") if award.status == AwardStatus.ACCEPTED else (
+            "Awarded to you", "turquoise")
+    if status == CallOffStatus.PLACED:
+        return "Placed with another provider", "grey"
+    if status in (CallOffStatus.CLOSED, CallOffStatus.EVALUATING, CallOffStatus.AWARDED):
+        return "Closed: being evaluated", "yellow"
+    return status.label, status.tag_colour
+
+
+def your_response(offer, award, call_off, now):
+    """What the provider has done about the invitation."""
+    if award is not None:
+        return {AwardStatus.AWARDED: "Awarded: accept or decline",
+                AwardStatus.ACCEPTED: "Award accepted",
+                AwardStatus.DECLINED: "Award declined",
+                AwardStatus.REVOKED: "Award revoked"}.get(award.status, "Offer made")
+    if offer is None:
+        return "Not started" if call_off.status_at(now) == CallOffStatus.OPEN else "No response"
+    if offer.withdrawn:
+        return "Withdrawn"
+    return "Offer made" if offer.can_meet_need else "Declined"
+
+
+def provider_call_offs():
+    """The provider's invitations (for ``GET /call-offs``)."""
+    # No status filter: the stored statuses would tell one provider that another had been
+    # awarded a call-off before the outcome is announced.
+    page = request.args.get("page", default=1, type=int)
+    result = services.page_of_call_offs(current_user, page, PER_PAGE)
+    offers, awards = services.invitations_for(current_user, [c.id for c in result.items])
+    now = tenants.utcnow()
+    rows = [{"call_off": c, "status": provider_status(c, awards.get(c.id), now),
+             "response": your_response(offers.get(c.id), awards.get(c.id), c, now)}
+            for c in result.items]
+    return render_template("calloffs/provider_call_offs.html", page=result, rows=rows)
+
+
+def provider_call_off(call_off_id):
+    """One call-off as the invited provider sees it (for ``GET /call-offs/<id>``)."""
+    view = services.questions(current_user, call_off_id)
+    call_off = view.call_off
+    offers, awards = services.invitations_for(current_user, [call_off.id])
+    offer, award = offers.get(call_off.id), awards.get(call_off.id)
+    now = tenants.utcnow()
+    return render_template(
+        "calloffs/provider_call_off.html", call_off=call_off, view=view, offer=offer,
+        award=award, status=provider_status(call_off, award, now),
+        response=your_response(offer, award, call_off, now),
+        before_deadline=call_off.status_at(now) == CallOffStatus.OPEN,
+        questions_url=_questions_url(call_off.id), action_form=ConfirmForm())
+
+
+def provider_questions(call_off_id, form=None, status=200):
+    """The provider's own questions and every published answer (for
+    ``GET /call-offs/<id>/questions``), with the form to ask while questions are open."""
+    view = services.questions(current_user, call_off_id)
+    return render_template("calloffs/provider_questions.html", view=view,
+                           call_off=view.call_off, form=form or QuestionForm()), status
+
+
+def _questions_url(call_off_id):
+    return url_for("calloffs.questions", call_off_id=call_off_id)
+
+
+# ---------------------------------------------------------------- questions
+
+@bp.post("/call-offs/<id:call_off_id>/questions/ask")
+def ask_question(call_off_id):
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.ask_question(current_user, call_off_id, form.question.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        except Conflict as error:
+            flash(f"Your question was not sent: {error}.", "error")
+            return redirect(_questions_url(call_off_id))
+        else:
+            flash("Your question has been sent to the authority. Its answer will be published "
+                  "to every invited provider.", "success")
+            return redirect(_questions_url(call_off_id))
+    return provider_questions(call_off_id, form)
+
+
+# ---------------------------------------------------------------- the offer
+
+def _render_offer(call_off_id, form, offer=None, refused=None, status=200):
+    call_off = services.get_call_off(current_user, call_off_id)
+    offer = offer if offer is not None else services.get_own_offer(current_user, call_off_id)
+    now = tenants.utcnow()
+    return render_template(
+        "calloffs/provider_offer.html", call_off=call_off, offer=offer, form=form,
+        open_for_offers=call_off.status_at(now) == CallOffStatus.OPEN, refused=refused,
+        weeks=services.chargeable_weeks(call_off), action_form=ConfirmForm()), status
+
+
+@bp.route("/call-offs/<id:call_off_id>/offer", methods=["GET", "POST"])
+def offer(call_off_id):
+    """Make, revise or (after the deadline) read the provider's response."""
+    saved = services.get_own_offer(current_user, call_off_id)
+    form = OfferForm(data=OfferForm.data_for(saved))
+    if request.method != "POST":
+        return _render_offer(call_off_id, form, saved)
+    if form.validate_on_submit():
+        fields = form.service_fields()
+    elif "csrf_token" in form.errors or _open(call_off_id):
+        return _render_offer(call_off_id, form, saved)
+    else:
+        # Past the deadline the service refuses whatever was typed, and says why.
+        fields = form.service_fields()
+    try:
+        saved = services.submit_offer(current_user, call_off_id, **fields)
+    except ValidationFailed as error:
+        show_errors(form, error, OfferForm.service_names)
+        return _render_offer(call_off_id, form, saved)
+    except Conflict as error:
+        return _render_offer(call_off_id, OfferForm(formdata=None), saved, refused=str(error),
+                             status=409)
+    flash("Your offer has been saved. You can change or withdraw it until the deadline."
+          if saved.can_meet_need else
+          "Your response has been saved: you have told the authority you cannot offer a "
+          "place.", "success")
+    return redirect(url_for("calloffs.offer", call_off_id=call_off_id))
+
+
+def _open(call_off_id):
+    call_off = services.get_call_off(current_user, call_off_id)
+    return call_off.status_at(tenants.utcnow()) == CallOffStatus.OPEN
+
+
+@bp.post("/offers/<id:offer_id>/withdraw")
+def withdraw_offer(offer_id):
+    """Withdraw the provider's response, once it has confirmed on the page this shows first."""
+    offer = services.get_offer(current_user, offer_id)
+    form = ConfirmForm()
+    if request.form.get("confirm") != "yes" or not form.validate_on_submit():
+        return render_template("calloffs/provider_withdraw.html", offer=offer,
+                               call_off=offer.call_off, action_form=form)
+    try:
+        services.withdraw_offer(current_user, offer_id)
+    except Conflict as error:
+        flash(f"Your offer was not withdrawn: {error}.", "error")
+    else:
+        flash("Your offer has been withdrawn. You can make a new one until the deadline.",
+              "success")
+    return redirect(url_for("calloffs.offer", call_off_id=offer.call_off_id))
+
+
+# ---------------------------------------------------------------- the award
+
+@bp.get("/awards/<id:award_id>")
+def award(award_id):
+    record = services.get_award(current_user, award_id)
+    if services.is_buyer(current_user):
+        return redirect(url_for("calloffs.evaluation", call_off_id=record.call_off_id))
+    return _render_award(record)
+
+
+def _render_award(record, decline_form=None):
+    offer = services.get_own_offer(current_user, record.call_off_id)
+    return render_template("calloffs/award.html", award=record, call_off=record.call_off,
+                           offer=offer, accept_form=ConfirmForm(),
+                           form=decline_form or AwardDeclineForm(), now=tenants.utcnow(),
+                           open_to_response=record.status == AwardStatus.AWARDED)
+
+
+@bp.post("/awards/<id:award_id>/accept")
+def accept_award(award_id):
+    services.get_award(current_user, award_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            placement = services.accept_award(current_user, award_id)
+        except Conflict as error:
+            flash(f"The award was not accepted: {error}.", "error")
+        else:
+            flash(f"You have accepted the award. Placement {placement.reference} is agreed: "
+                  "the Individual Placement Agreement is ready.", "success")
+            return redirect(url_for("calloffs.placement", placement_id=placement.id))
+    return redirect(url_for("calloffs.award", award_id=award_id))
+
+
+@bp.post("/awards/<id:award_id>/decline")
+def decline_award(award_id):
+    record = services.get_award(current_user, award_id)
+    form = AwardDeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline_award(current_user, award_id, form.reason.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        except Conflict as error:
+            flash(f"The award was not declined: {error}.", "error")
+            return redirect(url_for("calloffs.award", award_id=award_id))
+        else:
+            flash("You have declined the award; the authority has been told.", "success")
+            return redirect(url_for("calloffs.award", award_id=award_id))
+    return _render_award(record, form)
+
+
+# ---------------------------------------------------------------- placements
+
+@bp.get("/placements")
+def placements():
+    page = request.args.get("page", default=1, type=int)
+    return render_template("calloffs/placements.html",
+                           page=services.page_of_placements(current_user, page, PER_PAGE),
+                           today=services.london_date(tenants.utcnow()))
+
+
+@bp.get("/placements/<id:placement_id>")
+def placement(placement_id):
+    found = services.agreement(current_user, placement_id)
+    return render_template("calloffs/placement.html", placement=found.placement,
+                           document=agreement_document.agreement_for(found),
+                           today=services.london_date(tenants.utcnow()))
+
+
+@bp.get("/placements/<id:placement_id>/agreement")
+def agreement(placement_id):
+    document = agreement_document.agreement_for(services.agreement(current_user, placement_id))
+    return render_template("calloffs/agreement.html", document=document,
+                           placement_id=placement_id)
+
+
+@bp.get("/placements/<id:placement_id>/agreement.pdf")
+def agreement_pdf(placement_id):
+    document = agreement_document.agreement_for(services.agreement(current_user, placement_id))
+    return Response(agreement_document.agreement_pdf(document), mimetype="application/pdf",
+                    headers={"Content-Disposition":
+                             f'inline; filename="placement-agreement-{document.reference}.pdf"'})
