@@ -305,7 +305,28 @@ class ClarificationAnswer(tenants.OrganisationOwned, tenants.Base):
                    _invited(organisation_id, cls.call_off_id))
 
 
-class Offer(tenants.OrganisationOwned, tenants.Base):
+class WeeklyFees:
+    """The fee breakdown an offer proposes and a placement agrees: weekly amounts in pence, their
+    total, and the annual cost over the placement type's chargeable weeks."""
+
+    core_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
+    support_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
+    therapies_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
+    other_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
+    other_description: Mapped[str | None] = mapped_column(String(200))
+    weekly_total_pence: Mapped[int] = mapped_column(Integer, default=0)
+    annual_cost_pence: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def fee_components(self):
+        return [("Core weekly fee", self.core_weekly_pence),
+                ("Additional 1:1 support", self.support_weekly_pence),
+                ("Therapies", self.therapies_weekly_pence),
+                (f"Other{': ' + self.other_description if self.other_description else ''}",
+                 self.other_weekly_pence)]
+
+
+class Offer(WeeklyFees, tenants.OrganisationOwned, tenants.Base):
     """A provider's response to a call-off: an offer to meet the need with its fees, or a
     decline with a reason. One per provider and call-off; editable and withdrawable until the
     deadline.
@@ -321,13 +342,6 @@ class Offer(tenants.OrganisationOwned, tenants.Base):
     call_off_id: Mapped[int] = mapped_column(ForeignKey("call_off.id"), index=True)
     can_meet_need: Mapped[bool] = mapped_column(Boolean)
     decline_reason: Mapped[str | None] = mapped_column(Text)
-    core_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    support_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    therapies_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    other_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    other_description: Mapped[str | None] = mapped_column(String(200))
-    weekly_total_pence: Mapped[int] = mapped_column(Integer, default=0)
-    annual_cost_pence: Mapped[int] = mapped_column(Integer, default=0)
     chargeable_weeks: Mapped[str] = mapped_column(String(10), default="0")
     available_from: Mapped[date | None] = mapped_column(Date)
     statement: Mapped[str] = mapped_column(Text, default="")
@@ -355,14 +369,6 @@ class Offer(tenants.OrganisationOwned, tenants.Base):
     @property
     def withdrawn(self):
         return self.withdrawn_at is not None
-
-    @property
-    def fee_components(self):
-        return [("Core weekly fee", self.core_weekly_pence),
-                ("Additional 1:1 support", self.support_weekly_pence),
-                ("Therapies", self.therapies_weekly_pence),
-                (f"Other{': ' + self.other_description if self.other_description else ''}",
-                 self.other_weekly_pence)]
 
     def __repr__(self):
         return f"<Offer {self.id} call-off {self.call_off_id} provider {self.organisation_id}>"
@@ -484,7 +490,7 @@ class PlacementStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Placement(tenants.OrganisationOwned, tenants.Base):
+class Placement(WeeklyFees, tenants.OrganisationOwned, tenants.Base):
     """A child's placement with a provider, made when the provider accepts an award (or recorded
     off-framework). The authority owns it; the provider reads it. It keeps what was agreed: the
     fee components, the specification versions in force and the local schedule's text."""
@@ -509,13 +515,6 @@ class Placement(tenants.OrganisationOwned, tenants.Base):
         _enum(PlacementType, "placement_placement_type"))
     start_date: Mapped[date] = mapped_column(Date, index=True)
     end_date: Mapped[date] = mapped_column(Date)
-    core_weekly_pence: Mapped[int] = mapped_column(Integer)
-    support_weekly_pence: Mapped[int] = mapped_column(Integer)
-    therapies_weekly_pence: Mapped[int] = mapped_column(Integer)
-    other_weekly_pence: Mapped[int] = mapped_column(Integer)
-    other_description: Mapped[str | None] = mapped_column(String(200))
-    weekly_total_pence: Mapped[int] = mapped_column(Integer)
-    annual_cost_pence: Mapped[int] = mapped_column(Integer)
     specification_version_ids: Mapped[list] = mapped_column(JSON, default=list)
     local_schedule_revision: Mapped[int | None] = mapped_column(Integer)
     local_schedule_title: Mapped[str | None] = mapped_column(String(200))
@@ -542,14 +541,6 @@ class Placement(tenants.OrganisationOwned, tenants.Base):
         if self.status == PlacementStatus.ENDED:
             return PlacementStatus.ENDED
         return PlacementStatus.PLANNED if day < self.start_date else PlacementStatus.ACTIVE
-
-    @property
-    def fee_components(self):
-        return [("Core weekly fee", self.core_weekly_pence),
-                ("Additional 1:1 support", self.support_weekly_pence),
-                ("Therapies", self.therapies_weekly_pence),
-                (f"Other{': ' + self.other_description if self.other_description else ''}",
-                 self.other_weekly_pence)]
 
     def __repr__(self):
         return f"<Placement {self.id} {self.reference}>"
