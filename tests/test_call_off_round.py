@@ -141,6 +141,12 @@ def test_a_whole_call_off_through_the_api(app, client, world, time_machine):
         "offer_id": int(larchfield_offer),
         "justification": "Parental preference: the family asked for Larchfield."}), 201)
     assert off_rank["status"] == "awarded" and off_rank["rank"] == 2
+    # The award is not announced until accepted: to providers the call-off is still being
+    # evaluated (Larchfield learns of its award from the award itself).
+    for viewer, status in ((officer, "awarded"), (brookvale, "evaluating"),
+                           (larchfield, "evaluating")):
+        assert _ok(client.get(f"{api}/call-offs/{call_off_id}", headers=viewer))[
+            "status"] == status
     declined = _ok(client.post(f"{api}/offers/{larchfield_offer}/decline", headers=larchfield,
                                json={"reason": "The place has just been filled."}))
     assert declined["status"] == "declined"

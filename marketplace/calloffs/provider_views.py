@@ -14,7 +14,7 @@ from ..errors import Conflict, ValidationFailed
 from ..web.forms import show_errors
 from . import agreement as agreement_document
 from . import services
-from .models import AwardStatus, CallOffStatus
+from .models import AwardStatus
 from .provider_forms import AwardDeclineForm, OfferForm, QuestionForm
 from .views import bp
 
@@ -24,61 +24,22 @@ PER_PAGE = 25
 
 # ---------------------------------------------------------------- what the provider sees
 
-def provider_status(call_off, award, now):
-    """The call-off's status as an invited provider may know it: never whether another
-    provider has been awarded it before the outcome is announced."""
-    status = call_off.status_at(now)
-    if award is not None and award.status in (AwardStatus.AWARDED, AwardStatus.ACCEPTED):
-        return ("Placed with you", "green") if award.status == AwardStatus.ACCEPTED else (
-            "Awarded to you", "turquoise")
-    if status == CallOffStatus.PLACED:
-        return "Placed with another provider", "grey"
-    if status in (CallOffStatus.CLOSED, CallOffStatus.EVALUATING, CallOffStatus.AWARDED):
-        return "Closed: being evaluated", "yellow"
-    return status.label, status.tag_colour
-
-
-def your_response(offer, award, call_off, now):
-    """What the provider has done about the invitation."""
-    if award is not None:
-        return {AwardStatus.AWARDED: "Awarded: accept or decline",
-                AwardStatus.ACCEPTED: "Award accepted",
-                AwardStatus.DECLINED: "Award declined",
-                AwardStatus.REVOKED: "Award revoked"}.get(award.status, "Offer made")
-    if offer is None:
-        return "Not started" if call_off.status_at(now) == CallOffStatus.OPEN else "No response"
-    if offer.withdrawn:
-        return "Withdrawn"
-    return "Offer made" if offer.can_meet_need else "Declined"
-
-
 def provider_call_offs():
     """The provider's invitations (for ``GET /call-offs``)."""
-    # No status filter: the stored statuses would tell one provider that another had been
-    # awarded a call-off before the outcome is announced.
     page = request.args.get("page", default=1, type=int)
-    result = services.page_of_call_offs(current_user, page, PER_PAGE)
-    offers, awards = services.invitations_for(current_user, [c.id for c in result.items])
-    now = tenants.utcnow()
-    rows = [{"call_off": c, "status": provider_status(c, awards.get(c.id), now),
-             "response": your_response(offers.get(c.id), awards.get(c.id), c, now)}
-            for c in result.items]
-    return render_template("calloffs/provider_call_offs.html", page=result, rows=rows)
+    return render_template("calloffs/provider_call_offs.html",
+                           page=services.provider_invitations(current_user, page, PER_PAGE))
 
 
 def provider_call_off(call_off_id):
     """One call-off as the invited provider sees it (for ``GET /call-offs/<id>``)."""
-    view = services.questions(current_user, call_off_id)
-    call_off = view.call_off
-    offers, awards = services.invitations_for(current_user, [call_off.id])
-    offer, award = offers.get(call_off.id), awards.get(call_off.id)
-    now = tenants.utcnow()
+    found = services.provider_call_off(current_user, call_off_id)
+    row = found.row
     return render_template(
-        "calloffs/provider_call_off.html", call_off=call_off, view=view, offer=offer,
-        award=award, status=provider_status(call_off, award, now),
-        response=your_response(offer, award, call_off, now),
-        before_deadline=call_off.status_at(now) == CallOffStatus.OPEN,
-        questions_url=_questions_url(call_off.id), action_form=ConfirmForm())
+        "calloffs/provider_call_off.html", call_off=row.call_off, view=found.questions,
+        offer=row.offer, award=row.award, status=(row.status_label, row.status_colour),
+        response=row.response, before_deadline=found.open_for_offers,
+        questions_url=_questions_url(call_off_id), action_form=ConfirmForm())
 
 
 def provider_questions(call_off_id, form=None, status=200):
@@ -115,48 +76,36 @@ def ask_question(call_off_id):
 
 # ---------------------------------------------------------------- the offer
 
-def _render_offer(call_off_id, form, offer=None, refused=None, status=200):
-    call_off = services.get_call_off(current_user, call_off_id)
-    offer = offer if offer is not None else services.get_own_offer(current_user, call_off_id)
-    now = tenants.utcnow()
+def _render_offer(page, form, refused=None, status=200):
     return render_template(
-        "calloffs/provider_offer.html", call_off=call_off, offer=offer, form=form,
-        open_for_offers=call_off.status_at(now) == CallOffStatus.OPEN, refused=refused,
-        weeks=services.chargeable_weeks(call_off), action_form=ConfirmForm()), status
+        "calloffs/provider_offer.html", call_off=page.call_off, offer=page.offer, form=form,
+        open_for_offers=page.open_for_offers, refused=refused, weeks=page.chargeable_weeks,
+        action_form=ConfirmForm()), status
 
 
 @bp.route("/call-offs/<id:call_off_id>/offer", methods=["GET", "POST"])
 def offer(call_off_id):
     """Make, revise or (after the deadline) read the provider's response."""
-    saved = services.get_own_offer(current_user, call_off_id)
-    form = OfferForm(data=OfferForm.data_for(saved))
+    page = services.offer_page(current_user, call_off_id)
+    form = OfferForm(data=OfferForm.data_for(page.offer))
     if request.method != "POST":
-        return _render_offer(call_off_id, form, saved)
-    if form.validate_on_submit():
-        fields = form.service_fields()
-    elif "csrf_token" in form.errors or _open(call_off_id):
-        return _render_offer(call_off_id, form, saved)
-    else:
-        # Past the deadline the service refuses whatever was typed, and says why.
-        fields = form.service_fields()
+        return _render_offer(page, form)
+    # Past the deadline the service refuses whatever was typed, and says why; before it, the
+    # form's own errors come first.
+    if not form.validate_on_submit() and ("csrf_token" in form.errors or page.open_for_offers):
+        return _render_offer(page, form)
     try:
-        saved = services.submit_offer(current_user, call_off_id, **fields)
+        saved = services.submit_offer(current_user, call_off_id, **form.service_fields())
     except ValidationFailed as error:
         show_errors(form, error, OfferForm.service_names)
-        return _render_offer(call_off_id, form, saved)
+        return _render_offer(page, form)
     except Conflict as error:
-        return _render_offer(call_off_id, OfferForm(formdata=None), saved, refused=str(error),
-                             status=409)
+        return _render_offer(page, OfferForm(formdata=None), refused=str(error), status=409)
     flash("Your offer has been saved. You can change or withdraw it until the deadline."
           if saved.can_meet_need else
           "Your response has been saved: you have told the authority you cannot offer a "
           "place.", "success")
     return redirect(url_for("calloffs.offer", call_off_id=call_off_id))
-
-
-def _open(call_off_id):
-    call_off = services.get_call_off(current_user, call_off_id)
-    return call_off.status_at(tenants.utcnow()) == CallOffStatus.OPEN
 
 
 @bp.post("/offers/<id:offer_id>/withdraw")

@@ -8,6 +8,7 @@ Money is a decimal string in pounds with two places ("1250.00"), as everywhere i
 times are ISO 8601 with their offset (UTC); ids are
 strings on the way out and bounded integers on the way in.
 """
+from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
 import tenants
@@ -19,6 +20,7 @@ from ..evaluation.schemas import LotRefSchema, RefSchema
 from ..money import MAX_FEE_PENCE
 from ..purchasing.models import PlacementType
 from .models import AwardStatus, CallOffStatus, ChildGender, DirectAwardReason, Route
+from .services import london_date, visible_status
 
 ID = validate.Range(min=1, max=ID_MAX)
 TEXT = validate.Length(max=10_000)
@@ -59,10 +61,13 @@ class CallOffSchema(Schema):
     id = fields.String(dump_only=True)
     reference = fields.String(dump_only=True)
     authority = fields.Nested(RefSchema, dump_only=True)
-    status = fields.Function(lambda c: c.status_at(tenants.utcnow()).value, dump_only=True,
+    status = fields.Function(lambda c: visible_status(current_user, c).value, dump_only=True,
                              metadata={"type": "string", "enum": [s.value for s in CallOffStatus],
                                        "description": "Follows the clock: an open call-off "
-                                                      "past its deadline is closed."})
+                                                      "past its deadline is closed. To "
+                                                      "providers an award is not announced "
+                                                      "until accepted: until then it reads "
+                                                      "evaluating."})
     status_reason = fields.String(dump_only=True, allow_none=True)
     status_changed_at = fields.DateTime(dump_only=True, allow_none=True)
     route = fields.String(dump_only=True)
@@ -425,7 +430,7 @@ class PlacementSchema(Schema):
     placement_type = fields.String(dump_only=True)
     start_date = fields.Date(dump_only=True)
     end_date = fields.Date(dump_only=True)
-    status = fields.Function(lambda p: p.status_on(tenants.utcnow().date()).value,
+    status = fields.Function(lambda p: p.status_on(london_date(tenants.utcnow())).value,
                              dump_only=True, metadata={"type": "string", "enum": [
                                  "planned", "active", "ended"]})
     core_weekly_pence = Pounds(data_key="core_weekly_fee", dump_only=True)

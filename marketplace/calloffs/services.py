@@ -197,6 +197,144 @@ def response_counts(actor, call_off_ids):
     return dict(rows.all())
 
 
+@dataclass
+class CallOffList:
+    page: object
+    responses: dict  # call-off id -> responses received (the authority's list only)
+
+
+def call_off_list(actor, page, per_page, *, status=None):
+    """The buyer's list page: a page of its call-offs and the responses each has received (the
+    one figure allowed while offers are sealed), in two queries whatever the page's size."""
+    _require_buyer(actor)
+    found = page_of_call_offs(actor, page, per_page, status=status)
+    return CallOffList(found, response_counts(actor, [c.id for c in found.items]))
+
+
+def visible_status(actor, call_off, now=None):
+    """The call-off's status as the actor may know it. An award is not announced until the
+    provider accepts it (then every invited provider is told the outcome), so to providers an
+    awarded call-off reads as still being evaluated; the winner learns of its award from the
+    award itself."""
+    status = call_off.status_at(now or tenants.utcnow())
+    if is_provider(actor) and status == CallOffStatus.AWARDED:
+        return CallOffStatus.EVALUATING
+    return status
+
+
+@dataclass
+class ProviderRow:
+    """One call-off as an invited provider sees it in its lists and on its page."""
+
+    call_off: object
+    offer: object
+    award: object
+    status_label: str
+    status_colour: str
+    response: str
+
+
+def _provider_row(actor, call_off, offer, award, now):
+    status = visible_status(actor, call_off, now)
+    if award is not None and award.status == AwardStatus.ACCEPTED:
+        label, colour = "Placed with you", "green"
+    elif award is not None and award.status == AwardStatus.AWARDED:
+        label, colour = "Awarded to you", "turquoise"
+    elif status == CallOffStatus.PLACED:
+        label, colour = "Placed with another provider", "grey"
+    elif status in (CallOffStatus.CLOSED, CallOffStatus.EVALUATING):
+        label, colour = "Closed: being evaluated", "yellow"
+    else:
+        label, colour = status.label, status.tag_colour
+    if award is not None:
+        response = {AwardStatus.AWARDED: "Awarded: accept or decline",
+                    AwardStatus.ACCEPTED: "Award accepted",
+                    AwardStatus.DECLINED: "Award declined",
+                    AwardStatus.REVOKED: "Award revoked"}.get(award.status, "Offer made")
+    elif offer is None:
+        response = "Not started" if status == CallOffStatus.OPEN else "No response"
+    elif offer.withdrawn:
+        response = "Withdrawn"
+    else:
+        response = "Offer made" if offer.can_meet_need else "Declined"
+    return ProviderRow(call_off, offer, award, label, colour, response)
+
+
+def provider_invitations(actor, page, per_page):
+    """The provider's invitations, newest first, each with its response and what it may know
+    of the outcome (four queries, whatever the page's size). No status filter: filtering by the
+    stored status would tell a provider another had been awarded before the outcome is out."""
+    _require_provider(actor)
+    found = page_of_call_offs(actor, page, per_page)
+    offers, awards = invitations_for(actor, [c.id for c in found.items])
+    now = tenants.utcnow()
+    found.items = [_provider_row(actor, c, offers.get(c.id), awards.get(c.id), now)
+                   for c in found.items]
+    return found
+
+
+@dataclass
+class ProviderCallOff:
+    row: ProviderRow
+    questions: object  # QuestionsView
+    open_for_offers: bool
+
+
+def provider_call_off(actor, call_off_id):
+    """One call-off as the invited provider sees it: the call-off, its own response and award,
+    the published answers and its own questions."""
+    view = questions(actor, call_off_id)
+    offers, awards = invitations_for(actor, [view.call_off.id])
+    now = tenants.utcnow()
+    row = _provider_row(actor, view.call_off, offers.get(view.call_off.id),
+                        awards.get(view.call_off.id), now)
+    return ProviderCallOff(row, view, view.call_off.status_at(now) == CallOffStatus.OPEN)
+
+
+@dataclass
+class OfferPage:
+    call_off: object
+    offer: object
+    open_for_offers: bool
+    chargeable_weeks: Fraction
+
+
+def offer_page(actor, call_off_id):
+    """What the provider's offer page shows: its response (if any), whether it may still change
+    it, and the weeks its annual cost is worked out over."""
+    call_off = _invited_call_off(actor, call_off_id)
+    return OfferPage(call_off, get_own_offer(actor, call_off_id),
+                     call_off.status_at(tenants.utcnow()) == CallOffStatus.OPEN,
+                     chargeable_weeks(call_off))
+
+
+@dataclass
+class CallOffOverview:
+    """The buyer's call-off page."""
+
+    call_off: object
+    invitees: object
+    responses: int
+    schedule: dict | None  # title, body, revision: as published, or as it stands for a draft
+    status: object
+    sealed: bool
+
+
+def call_off_overview(actor, call_off_id):
+    call_off = _own_call_off(actor, call_off_id)
+    now = tenants.utcnow()
+    schedule = None
+    if call_off.local_schedule_body is not None:
+        schedule = {"title": call_off.local_schedule_title, "body": call_off.local_schedule_body,
+                    "revision": call_off.local_schedule_revision}
+    elif call_off.local_schedule_id:
+        revision = get_schedule_revision(actor, call_off.local_schedule_id)
+        schedule = {"title": revision.title, "body": revision.body, "revision": revision.number}
+    return CallOffOverview(call_off, invitees(actor, call_off_id, now),
+                           response_counts(actor, [call_off.id]).get(call_off.id, 0), schedule,
+                           call_off.status_at(now), call_off.is_sealed(now))
+
+
 # ---------------------------------------------------------------- the draft
 
 CHILD_FIELDS = ("case_reference", "birth_year", "gender", "primary_need", "secondary_needs",

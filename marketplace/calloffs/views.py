@@ -68,15 +68,14 @@ def call_offs():
     status = request.args.get("status") or None
     errors = {}
     try:
-        page = services.page_of_call_offs(current_user, page_number, PER_PAGE, status=status)
+        found = services.call_off_list(current_user, page_number, PER_PAGE, status=status)
     except ValidationFailed as error:
         errors = {"status": error.errors["status"]}
         status = None
-        page = services.page_of_call_offs(current_user, page_number, PER_PAGE)
-    counts = services.response_counts(current_user, [c.id for c in page.items])
-    return render_template("calloffs/officer_call_offs.html", page=page, counts=counts,
-                           status=status, statuses=list(CallOffStatus), errors=errors,
-                           error_list=_error_list(errors), now=tenants.utcnow())
+        found = services.call_off_list(current_user, page_number, PER_PAGE)
+    return render_template("calloffs/officer_call_offs.html", page=found.page,
+                           counts=found.responses, status=status, statuses=list(CallOffStatus),
+                           errors=errors, error_list=_error_list(errors), now=tenants.utcnow())
 
 
 # ---------------------------------------------------------------- the draft
@@ -131,26 +130,18 @@ def edit_call_off(call_off_id):
 # ---------------------------------------------------------------- the call-off
 
 def _render_call_off(call_off_id, errors=None, values=None, publish_form=None, status=200):
-    call_off = services.get_call_off(current_user, call_off_id)
-    people = services.invitees(current_user, call_off_id)
-    now = tenants.utcnow()
-    schedule = None
-    if call_off.local_schedule_body is not None:
-        schedule = {"title": call_off.local_schedule_title, "body": call_off.local_schedule_body,
-                    "revision": call_off.local_schedule_revision}
-    elif call_off.local_schedule_id:
-        revision = specifications.get_schedule_revision(current_user, call_off.local_schedule_id)
-        schedule = {"title": revision.title, "body": revision.body, "revision": revision.number}
+    overview = services.call_off_overview(current_user, call_off_id)
+    call_off = overview.call_off
     errors = errors or {}
     if publish_form is not None:
         # A date's error links to its day box, the first of its inputs.
         errors.update({field.id + ("-day" if field.type == "GovDateField" else ""):
                        field.errors[0] for field in publish_form if field.errors})
     return render_template(
-        "calloffs/officer_call_off.html", call_off=call_off, people=people,
-        responses=services.response_counts(current_user, [call_off_id]).get(call_off_id, 0),
-        status_now=call_off.status_at(now), sealed=call_off.is_sealed(now), now=now,
-        schedule=schedule, errors=errors, error_list=_error_list(errors), values=values or {},
+        "calloffs/officer_call_off.html", call_off=call_off, people=overview.invitees,
+        responses=overview.responses, status_now=overview.status, sealed=overview.sealed,
+        now=tenants.utcnow(), schedule=overview.schedule, errors=errors,
+        error_list=_error_list(errors), values=values or {},
         publish_form=publish_form or PublishForm(prefix="publish",
                                                  data=PublishForm.data_for(call_off)),
         vacancies_url=url_for("providers.vacancies", need_code=call_off.primary_need,
@@ -283,11 +274,9 @@ def answer_question(call_off_id, clarification_id):
 # ---------------------------------------------------------------- evaluation and award
 
 def _render_sealed(call_off_id, error):
-    call_off = services.get_call_off(current_user, call_off_id)
-    return render_template(
-        "calloffs/officer_sealed.html", call_off=call_off, opens_at=error.opens_at,
-        responses=services.response_counts(current_user, [call_off_id]).get(call_off_id, 0)
-    ), 409
+    overview = services.call_off_overview(current_user, call_off_id)
+    return render_template("calloffs/officer_sealed.html", call_off=overview.call_off,
+                           opens_at=error.opens_at, responses=overview.responses), 409
 
 
 def _render_evaluation(call_off_id, errors=None, values=None, status=200):
