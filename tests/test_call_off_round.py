@@ -159,6 +159,7 @@ def test_a_whole_call_off_through_the_api(app, client, world, time_machine):
     second_award = _ok(client.post(f"{api}/call-offs/{call_off_id}/award", headers=officer,
                                    json={"offer_id": int(brookvale_offer)}), 201)
     assert second_award["rank"] == 1 and second_award["justification"] is None
+    run_queued_jobs(app)  # on a real Redis, what was queued so far is sent now, not below
     sent.clear()
     placement = _ok(client.post(f"{api}/offers/{brookvale_offer}/accept", headers=brookvale))
     run_queued_jobs(app)
