@@ -10,6 +10,8 @@ health needs (SEMH), whom Brookvale, Hillside and Cedar House can all take in th
 - CO-…-0004, placed: awarded to the top-ranked offer and accepted, with its placement and
   Individual Placement Agreement.
 
+Each attaches Manchester's local schedule (if the specifications seed made it).
+
 Everything goes through the services. Offers can only be made before a deadline, and a deadline
 must be days ahead, so the two finished call-offs are published and answered now and their
 timetable stamps are then moved back a fortnight, as if it had all happened then. Hillside and
@@ -27,6 +29,7 @@ from ..accounts import services as accounts
 from ..accounts.models import Credential, Role, User
 from ..extensions import db
 from ..purchasing.models import Lot
+from ..specifications.models import LocalSchedule
 from . import services
 from .models import CallOff, CallOffInvitation, Offer, OfferReceipt
 
@@ -57,7 +60,7 @@ def _provider_user(name, email, full_name, password):
                                                     role=Role.PROVIDER_USER, password=password)
 
 
-def _child(lot, today, reference, birth_offset, district, **changes):
+def _child(lot, schedule_id, today, reference, birth_offset, district, **changes):
     return {"case_reference": reference, "birth_year": today.year - birth_offset,
             "gender": "male", "primary_need": "SEMH", "secondary_needs": ["SLCN"],
             "postcode_district": district,
@@ -67,7 +70,8 @@ def _child(lot, today, reference, birth_offset, district, **changes):
             "start_date": today + timedelta(days=70), "length_weeks": 104,
             "requirements": ("Home-to-school transport is arranged by Manchester. The school "
                              "reports progress against the EHC plan outcomes each term."),
-            "quality_weight": 60, "price_weight": 40, **changes}
+            "quality_weight": 60, "price_weight": 40, "local_schedule_id": schedule_id,
+            **changes}
 
 
 def _respond(users, call_off, statement_for):
@@ -111,6 +115,7 @@ def seed():
         return
     with tenants.scoped_to(manchester):
         lot = db.session.scalars(select(Lot).where(Lot.code == "DAY")).first()
+        schedule = db.session.scalars(select(LocalSchedule).order_by(LocalSchedule.id)).first()
         officer = _user("officer@manchester.example.com")
         manager = _user("manager@manchester.example.com")
         if None in (lot, officer, manager) or db.session.scalars(select(CallOff.id)).first():
@@ -133,19 +138,20 @@ def seed():
 
     now = tenants.utcnow()
     today = now.astimezone(LONDON).date()
+    schedule_id = schedule.id if schedule is not None else None
     deadline = datetime.combine(services.earliest_deadline_date(today) + timedelta(days=2),
                                 time(12, 0), tzinfo=LONDON)
     with tenants.scoped_to(manchester):
         services.set_delegation_limit(manager, 80_000_00)
-        services.create_call_off(officer, **_child(lot, today, "MCR-3104", 9, "M22"))
+        services.create_call_off(officer, **_child(lot, schedule_id, today, "MCR-3104", 9, "M22"))
         open_call_off = services.create_call_off(officer, **_child(
-            lot, today, "MCR-2291", 12, "M20", response_deadline=deadline))
+            lot, schedule_id, today, "MCR-2291", 12, "M20", response_deadline=deadline))
         services.publish_call_off(officer, open_call_off.id)
         evaluating = services.create_call_off(officer, **_child(
-            lot, today, "MCR-2417", 13, "M14", response_deadline=deadline))
+            lot, schedule_id, today, "MCR-2417", 13, "M14", response_deadline=deadline))
         services.publish_call_off(officer, evaluating.id)
         placed = services.create_call_off(officer, **_child(
-            lot, today, "MCR-1988", 12, "M21", response_deadline=deadline))
+            lot, schedule_id, today, "MCR-1988", 12, "M21", response_deadline=deadline))
         services.publish_call_off(officer, placed.id)
 
     if brookvale is not None:
