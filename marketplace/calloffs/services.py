@@ -1604,7 +1604,9 @@ def decline_offer_award(actor, offer_id, reason):
 # ---------------------------------------------------------------- placements
 
 def _placement_reference(call_off):
-    return f"PL-{call_off.reference[3:]}-{call_off.organisation_id}"
+    """Unique across the region: the authority's ONS code and its call-off's number, e.g.
+    PL-E08000003-2026-0004 for Manchester's CO-2026-0004."""
+    return f"PL-{call_off.authority.ons_code}-{call_off.reference.removeprefix('CO-')}"
 
 
 def _placement_from(call_off, record, offer, now):
