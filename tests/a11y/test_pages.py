@@ -143,3 +143,44 @@ def test_every_page_for_each_role(server, browser, email):
     assert len(pages) > 5
     assert not failures, "\n\n".join(failures)
     context.close()
+
+
+def _signed_in(browser, base, email):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(base + "/dashboard")
+    return context, page
+
+
+def test_call_off_forms_in_their_error_state(server, browser):
+    """The officer's draft form and the provider's offer form, each sent back with errors: the
+    error summary and the messages against the fields pass axe too."""
+    app, base, _ = server
+    with app.app_context():
+        open_call_off = db.session.execute(db.text(
+            "select min(id) from call_off where status = 'open'")).scalar()
+    failures = []
+    context, page = _signed_in(browser, base, "officer@manchester.example.com")
+    page.goto(base + "/call-offs/new")
+    page.fill("#postcode_district", "SK10 1AB")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "/call-offs/new (with errors)"))
+    context.close()
+
+    context, page = _signed_in(browser, base, "admissions@brookvale.example.com")
+    page.goto(base + f"/call-offs/{open_call_off}/offer")
+    page.fill("#core_weekly", "fifteen hundred")
+    page.get_by_role("button", name="Save your response").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the offer form (with errors)"))
+    context.close()
+    assert not failures, "\n\n".join(failures)
