@@ -1,7 +1,10 @@
-"""What each role's dashboard shows: real counts of what exists, and nothing invented."""
+"""What each role's dashboard shows: real counts of what exists, and nothing invented.
+
+Each figure is one grouped query in the user's scope (scoping decides whose rows they count), so
+a dashboard costs the same however much the organisation has."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 import tenants
 
@@ -17,6 +20,76 @@ class Dashboard:
     member_authorities: int | None = None
     tasks: list = field(default_factory=list)
     specifications_to_accept: int | None = None
+    windows: dict = field(default_factory=dict)  # window status -> count (host)
+    to_score: int = 0  # applications assigned and not yet scored (evaluators)
+    call_offs: list = field(default_factory=list)  # (call-off status, count), in life order
+    awaiting_approval: int = 0  # awards above the delegation limit (authorities)
+    placements: int = 0
+    admitted_lots: list = field(default_factory=list)  # lot codes (providers)
+    to_respond: int = 0  # open invitations without a response (providers)
+    awards_to_answer: int = 0  # awards made to the provider, not yet accepted or declined
+
+
+def _host_figures(board, now):
+    from ..windows.models import AdmissionWindow
+
+    board.member_authorities = db.session.scalar(
+        select(func.count(tenants.Authority.id)).where(
+            tenants.Authority.role == tenants.AuthorityRole.MEMBER))
+    status = AdmissionWindow.status_at(now)
+    board.windows = dict(db.session.execute(
+        select(status, func.count(AdmissionWindow.id)).group_by(status)).all())
+
+
+def _evaluator_figures(board, user):
+    from ..evaluation.models import ConflictDeclaration, EvaluatorAssignment
+
+    board.to_score = db.session.scalar(select(func.count(EvaluatorAssignment.id)).where(
+        EvaluatorAssignment.evaluator_id == user.id,
+        EvaluatorAssignment.submitted_at.is_(None),
+        or_(EvaluatorAssignment.conflict.is_(None),
+            EvaluatorAssignment.conflict != ConflictDeclaration.CONFLICT)))
+
+
+def _authority_figures(board, now):
+    from ..calloffs.models import Award, AwardStatus, CallOff, CallOffStatus, Placement
+
+    rows = db.session.execute(
+        select(CallOff.status, CallOff.response_deadline <= now, func.count(CallOff.id))
+        .group_by(CallOff.status, CallOff.response_deadline <= now)).all()
+    counts = {}
+    for status, past_deadline, count in rows:
+        status = CallOffStatus(status)
+        if status == CallOffStatus.OPEN and past_deadline:
+            status = CallOffStatus.CLOSED  # the clock closes it
+        counts[status] = counts.get(status, 0) + count
+    board.call_offs = [(status, counts[status]) for status in CallOffStatus if status in counts]
+    board.awaiting_approval = db.session.scalar(select(func.count(Award.id)).where(
+        Award.status == AwardStatus.AWAITING_APPROVAL))
+    board.placements = db.session.scalar(select(func.count(Placement.id)))
+
+
+def _provider_figures(board, user, now):
+    from ..calloffs.models import (Award, AwardStatus, CallOff, CallOffInvitation,
+                                   CallOffStatus, Offer, Placement)
+    from ..evaluation.models import Admission, AdmissionStatus
+    from ..purchasing.models import Lot
+    from ..specifications.services import obligations
+
+    provider_id = user.organisation_id
+    board.specifications_to_accept = sum(1 for o in obligations(user) if not o.acceptance)
+    board.admitted_lots = list(db.session.scalars(
+        select(Lot.code).join(Admission, Admission.lot_id == Lot.id).where(
+            Admission.provider_id == provider_id, Admission.status == AdmissionStatus.ACTIVE,
+            Admission.effective_at <= now).order_by(Lot.code)))
+    responded = select(Offer.call_off_id).where(Offer.withdrawn_at.is_(None))
+    board.to_respond = db.session.scalar(
+        select(func.count(CallOffInvitation.id)).join(CallOff).where(
+            CallOff.status == CallOffStatus.OPEN, CallOff.response_deadline > now,
+            CallOffInvitation.call_off_id.not_in(responded)))
+    board.awards_to_answer = db.session.scalar(select(func.count(Award.id)).where(
+        Award.status == AwardStatus.AWARDED))
+    board.placements = db.session.scalar(select(func.count(Placement.id)))
 
 
 def for_user(user):
@@ -24,11 +97,13 @@ def for_user(user):
         select(User.status, func.count(User.id)).group_by(User.status)).all())
     board = Dashboard(heading=user.role.label, users=sum(counts.values()),
                       invited_users=counts.get(UserStatus.INVITED, 0))
+    now = tenants.utcnow()
     if user.role == Role.HOST_ADMIN:
-        board.member_authorities = db.session.scalar(
-            select(func.count(tenants.Authority.id)).where(
-                tenants.Authority.role == tenants.AuthorityRole.MEMBER))
+        _host_figures(board, now)
+    if user.role in (Role.EVALUATOR, Role.HOST_ADMIN):
+        _evaluator_figures(board, user)
+    if user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
+        _authority_figures(board, now)
     if user.role == Role.PROVIDER_USER:
-        from ..specifications.services import obligations
-        board.specifications_to_accept = sum(1 for o in obligations(user) if not o.acceptance)
+        _provider_figures(board, user, now)
     return board

@@ -11,10 +11,11 @@ def test_the_start_page_explains_the_service(client):
 
 @pytest.mark.parametrize("person, shows", [
     ("host_admin", ["Host administrator", "Member authorities", "2 member authorities"]),
-    ("evaluator", ["Evaluator", "No applications have been assigned to you"]),
-    ("manager", ["Authority manager", "Your authority has no placement requests yet"]),
+    ("evaluator", ["Evaluator", "No applications are waiting for your scores"]),
+    ("manager", ["Authority manager", "Your authority has no call-offs yet"]),
     ("officer", ["Placement officer", "Manchester"]),
-    ("provider_user", ["Provider user", "has not been admitted to any lot yet"]),
+    ("provider_user", ["Provider user", "has not been admitted to any lot yet",
+                       "No invitations are waiting for your response"]),
 ])
 def test_each_role_has_a_dashboard(client, world, as_user, person, shows):
     page = as_user(getattr(world, person)).get("/dashboard").get_data(as_text=True)
@@ -77,3 +78,46 @@ def test_a_nul_character_is_refused_at_the_door_naming_the_field(client, world, 
     page = as_user(world.host_admin).post("/authorities/new", data={"name": "Wir\x00ral"})
     assert page.status_code == 400
     assert client.get("/api/v1/system", headers=headers).status_code == 404  # nothing saved
+
+
+def test_the_dashboards_count_what_is_waiting(world, as_user, time_machine):
+    """Call-offs by status for the authority; invitations, awards and placements for the
+    provider; the figures are the organisation's own and follow the clock."""
+    from tests.calloffs import factories as call_offs
+
+    time_machine.move_to("2026-11-24 10:00 +00:00", tick=False)
+    lot = call_offs.market(world)
+    call_offs.draft(world.officer, lot)
+    published = call_offs.published(world.officer, lot)
+    call_offs.offer(world.other_provider_user, published)
+    page = as_user(world.manager).get("/dashboard").get_data(as_text=True)
+    assert "Draft: 1" in page and "Open for offers: 1" in page
+    page = as_user(world.other_manager).get("/dashboard").get_data(as_text=True)
+    assert "Your authority has no call-offs yet" in page
+    page = as_user(world.provider_user).get("/dashboard").get_data(as_text=True)
+    assert f"{world.provider.name} is admitted to lot {lot.code}" in page
+    assert "1 open invitation is waiting for your response" in page
+    page = as_user(world.other_provider_user).get("/dashboard").get_data(as_text=True)
+    assert "No invitations are waiting for your response" in page  # it has responded
+    call_offs.after_deadline(time_machine, published)
+    page = as_user(world.manager).get("/dashboard").get_data(as_text=True)
+    assert "Closed: offers opened: 1" in page and "Open for offers" not in page
+    page = as_user(world.provider_user).get("/dashboard").get_data(as_text=True)
+    assert "No invitations are waiting for your response" in page
+
+
+def test_the_dashboard_keeps_a_constant_query_count(world, as_user, time_machine):
+    from tests.calloffs import factories as call_offs
+    from tests.helpers import assert_constant_queries
+
+    time_machine.move_to("2026-11-24 10:00 +00:00", tick=False)
+    lot = call_offs.market(world)
+    client = as_user(world.provider_user)
+    def publish(count):
+        for _ in range(count):
+            call_offs.published(world.officer, lot)
+
+    def dashboard():
+        assert "open invitations are waiting" in client.get("/dashboard").get_data(as_text=True)
+
+    assert_constant_queries(publish, dashboard, sizes=(2, 5))
