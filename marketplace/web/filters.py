@@ -1,5 +1,5 @@
 """Template filters (times in UK time, GOV.UK date style) and the service navigation."""
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Role
@@ -68,9 +68,7 @@ def navigation():
     if current_user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER,
                              Role.PROVIDER_USER):
         items.append(("Call-offs", "calloffs.call_offs", _call_off_page))
-        # The placements pages arrive with the provider's half of call-offs.
-        if "calloffs.placements" in current_app.view_functions:
-            items.append(("Placements", "calloffs.placements", _placement_page))
+        items.append(("Placements", "calloffs.placements", _placement_page))
     if current_user.role == Role.PROVIDER_USER:
         items.append(("Your organisation", "providers.own_profile", "providers"))
     else:
