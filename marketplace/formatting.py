@@ -1,7 +1,15 @@
 """Dates and times as GOV.UK writes them, in UK time: for pages and emails alike."""
 from zoneinfo import ZoneInfo
 
+import tenants
+
 LONDON = ZoneInfo("Europe/London")
+
+
+def london_date(at=None):
+    """The calendar date in the UK at ``at`` (default now): the day deadlines, expiry dates and
+    effective dates are counted in."""
+    return (at or tenants.utcnow()).astimezone(LONDON).date()
 
 
 def govuk_date(value):

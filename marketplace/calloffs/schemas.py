@@ -20,7 +20,8 @@ from ..evaluation.schemas import LotRefSchema, RefSchema
 from ..money import MAX_FEE_PENCE
 from ..purchasing.models import PlacementType
 from .models import AwardStatus, CallOffStatus, ChildGender, DirectAwardReason, Route
-from .services import london_date, visible_status
+from ..formatting import london_date
+from .services import visible_status
 
 ID = validate.Range(min=1, max=ID_MAX)
 TEXT = validate.Length(max=10_000)

@@ -32,6 +32,7 @@ from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..evaluation import standstill
 from ..evaluation.admissions import invitable_admissions
 from ..extensions import db
+from ..formatting import LONDON, govuk_datetime, london_date
 from ..money import MAX_FEE_PENCE, format_pounds
 from ..needs import need_codes, need_label
 from ..paging import paginate
@@ -44,7 +45,6 @@ from .models import (LIVE_AWARD_STATUSES, Award, AwardStatus, CallOff, CallOffEx
                      ClarificationQuestion, DelegationLimit, DirectAwardReason, Offer,
                      OfferReceipt, Placement, QualityMark, Route)
 
-LONDON = ZoneInfo("Europe/London")
 MAX_TEXT = 10000
 MIN_PROVIDERS_WITHOUT_WARNING = 3
 MAX_LENGTH_WEEKS = 260
@@ -60,7 +60,7 @@ class Sealed(Conflict):
 
     def __init__(self, call_off):
         self.opens_at = call_off.response_deadline
-        when = (self.opens_at.astimezone(LONDON).strftime("%-d %B %Y at %H:%M")
+        when = (govuk_datetime(self.opens_at)
                 if self.opens_at else "when the call-off has been published and its deadline "
                                       "has passed")
         super().__init__(f"offers are sealed until the response deadline: they open on {when} "
@@ -96,10 +96,6 @@ def _require_provider(actor):
 
 def _text(value, limit=MAX_TEXT):
     return (value or "").strip()[:limit]
-
-
-def london_date(at):
-    return at.astimezone(LONDON).date()
 
 
 # ---------------------------------------------------------------- loading
@@ -832,8 +828,7 @@ def publish_call_off(actor, call_off_id, *, response_deadline=None, urgent=None,
 
 
 def _when(at):
-    local = at.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return govuk_datetime(at)
 
 
 def _provider_context(call_off, provider):

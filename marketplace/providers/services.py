@@ -20,7 +20,7 @@ from ..accounts import services as accounts
 from ..accounts.models import Role
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..formatting import LONDON, govuk_date
+from ..formatting import LONDON, govuk_date, london_date
 from ..money import format_pounds  # noqa: F401  (views and schemas use it from here)
 from ..needs import need_codes as dfe_need_codes
 from ..paging import paginate
@@ -63,11 +63,6 @@ _SIGNATURES = (
 )
 
 DOCUMENT_TYPES = [content_type for _, content_type, _ in _SIGNATURES]
-
-
-def london_date(at=None):
-    """The UK date at ``at`` (default now): documents expire at the end of their UK day."""
-    return (at or tenants.utcnow()).astimezone(LONDON).date()
 
 
 def parse_pounds(text, field):

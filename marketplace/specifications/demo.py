@@ -14,7 +14,7 @@ from ..providers import Provider
 from ..purchasing.models import Lot
 from .models import (LocalSchedule, LocalScheduleRevision, Specification, SpecificationAcceptance,
                      SpecificationKind, SpecificationVersion)
-from .services import london_today, start_of_day
+from .services import london_date, start_of_day
 
 REGION_STARTED = date(2025, 4, 1)
 
@@ -184,7 +184,7 @@ def seed():
     would refuse, so they are written directly."""
     host = db.session.scalars(select(tenants.Authority).where(
         tenants.Authority.role == tenants.AuthorityRole.HOST)).one()
-    today = london_today()
+    today = london_date()
     with tenants.scoped_to(host):
         admin = db.session.scalars(select(User).where(User.role == Role.HOST_ADMIN)).first()
         core = Specification(kind=SpecificationKind.CORE,

@@ -18,7 +18,7 @@ from .. import audit, notifications
 from ..accounts.models import Role
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..formatting import LONDON, govuk_date
+from ..formatting import LONDON, govuk_date, london_date
 from ..paging import paginate
 from ..providers import Provider
 from ..purchasing.models import Lot
@@ -61,10 +61,6 @@ def can_keep_schedules(actor):
 def start_of_day(day):
     """The start of ``day`` in Europe/London, as a UTC time."""
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(timezone.utc)
-
-
-def london_today(now=None):
-    return (now or tenants.utcnow()).astimezone(LONDON).date()
 
 
 # --- specifications --------------------------------------------------------------------------
@@ -253,7 +249,7 @@ def publish_version(actor, version_id, *, effective_on, specification_id=None):
     errors = {}
     if not isinstance(effective_on, date):
         errors["effective_on"] = "Enter the date this version comes into force"
-    elif effective_on < london_today():
+    elif effective_on < london_date():
         errors["effective_on"] = "The date it comes into force must be today or in the future"
     elif previous is not None and start_of_day(effective_on) < previous.effective_at:
         errors["effective_on"] = (

@@ -223,7 +223,7 @@ def test_after_the_deadline_the_offer_is_read_only_and_a_post_is_refused(
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "<title>Error: " in body
-    assert "the response deadline (4 December 2026 at 12:00, UK time) has passed" in body
+    assert "the response deadline (4 December 2026 at 12pm, UK time) has passed" in body
     # An invalid form is refused the same way, not merely corrected.
     response = client.post(f"/call-offs/{call_off.id}/offer", data={"can_meet_need": "yes"})
     assert response.status_code == 409
