@@ -1605,6 +1605,9 @@ def _placement_reference(call_off):
 
 
 def _placement_from(call_off, record, offer, now):
+    # The placement starts when both can: the requested start, or later if the place is only
+    # available later; it runs for the requested length from then.
+    start = max(call_off.start_date, offer.available_from or call_off.start_date)
     return Placement(
         organisation_id=call_off.organisation_id, reference=_placement_reference(call_off),
         call_off_id=call_off.id, award_id=record.id, provider_id=record.provider_id,
@@ -1612,8 +1615,7 @@ def _placement_from(call_off, record, offer, now):
         birth_year=call_off.birth_year, gender=call_off.gender,
         primary_need=call_off.primary_need, secondary_needs=list(call_off.secondary_needs),
         postcode_district=call_off.postcode_district, placement_type=call_off.placement_type,
-        start_date=max(call_off.start_date, offer.available_from or call_off.start_date),
-        end_date=call_off.end_date,
+        start_date=start, end_date=start + timedelta(weeks=call_off.length_weeks),
         core_weekly_pence=offer.core_weekly_pence,
         support_weekly_pence=offer.support_weekly_pence,
         therapies_weekly_pence=offer.therapies_weekly_pence,

@@ -243,3 +243,17 @@ def test_cancelling_records_the_reason_and_tells_the_invited(world, opened):
     with tenants.scoped_to(world.provider):
         assert db.session.scalars(select(OutboxMessage.template).where(
             OutboxMessage.template == "call_off_outcome")).all() == ["call_off_outcome"]
+
+
+def test_a_later_available_from_date_moves_the_placement_not_its_length(world, time_machine):
+    lot = f.market(world)
+    call_off = f.published(world.officer, lot, length_weeks=10)
+    later = call_off.start_date + timedelta(days=14)
+    made = f.offer(world.provider_user, call_off, available_from=later)
+    f.after_deadline(time_machine, call_off)
+    _mark(world, call_off, made, 70)
+    with tenants.scoped_to(world.member):
+        awarded = services.award(world.officer, call_off.id, made.id)
+    with tenants.scoped_to(world.provider):
+        placement = services.accept_award(world.provider_user, awarded.id)
+    assert (placement.start_date, placement.end_date) == (later, later + timedelta(weeks=10))
