@@ -60,12 +60,9 @@ class Config:
     # Seconds between the attempts of jobs that talk to the outside (email delivery): one retry
     # per entry, then the job is marked failed.
     RETRY_INTERVALS = (60, 300, 1800, 7200)
-    # Call-offs: the shortest response period (in UK working days after publication) outside
-    # the recorded urgent route, when clarification questions close before the deadline, and
-    # when invited providers that have not responded are reminded.
-    CALL_OFF_MIN_RESPONSE_WORKING_DAYS = int(os.environ.get("CALL_OFF_MIN_RESPONSE_WORKING_DAYS", "5"))
-    CALL_OFF_QUESTIONS_CLOSE_WORKING_DAYS = int(
-        os.environ.get("CALL_OFF_QUESTIONS_CLOSE_WORKING_DAYS", "2"))
+    # Call-offs: when invited providers that have not responded are reminded before the
+    # deadline. (The response period and when questions close are the host's settings on the
+    # purchasing system.)
     CALL_OFF_REMINDER_HOURS = int(os.environ.get("CALL_OFF_REMINDER_HOURS", "48"))
 
     @classmethod

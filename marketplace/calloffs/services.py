@@ -737,10 +737,16 @@ def restore_provider(actor, call_off_id, provider_id):
 
 # ---------------------------------------------------------------- publishing
 
+def _timetable_setting(name, default):
+    system = get_system()
+    return getattr(system, name) if system is not None else default
+
+
 def earliest_deadline_date(published_on):
-    """The first day a non-urgent response deadline may fall on."""
+    """The first day a non-urgent response deadline may fall on: the system's shortest
+    response period, in working days after the day of publication."""
     return standstill.working_days_after(
-        published_on, current_app.config["CALL_OFF_MIN_RESPONSE_WORKING_DAYS"])
+        published_on, _timetable_setting("call_off_min_response_days", 5))
 
 
 def questions_close(published_at, deadline):
@@ -749,7 +755,7 @@ def questions_close(published_at, deadline):
     """
     local = deadline.astimezone(LONDON)
     day = standstill.working_days_before(
-        local.date(), current_app.config["CALL_OFF_QUESTIONS_CLOSE_WORKING_DAYS"])
+        local.date(), _timetable_setting("call_off_questions_close_days", 2))
     closes = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=LONDON)
     if closes <= published_at:
         closes = published_at + (deadline - published_at) / 2
@@ -777,7 +783,7 @@ def publish_call_off(actor, call_off_id, *, response_deadline=None, urgent=None,
     elif call_off.route == Route.COMPETITION and not values["urgent"]:
         earliest = earliest_deadline_date(london_date(now))
         if london_date(deadline) < earliest:
-            days = current_app.config["CALL_OFF_MIN_RESPONSE_WORKING_DAYS"]
+            days = _timetable_setting("call_off_min_response_days", 5)
             errors["response_deadline"] = (
                 f"The response deadline must be at least {days} working days after today: "
                 f"{earliest:%A} {earliest.day} {earliest:%B %Y} or later, unless the call-off "

@@ -38,6 +38,15 @@ class SystemForm(FlaskForm):
         "Chargeable school days a year", widget=GovTextInput(),
         description="Term-time placements are charged for these days; 190 days is 38 weeks",
         validators=[InputRequired("Enter the chargeable school days, like 190")])
+    call_off_min_response_days = IntegerField(
+        "Shortest call-off response period, in working days", widget=GovTextInput(),
+        description="Providers get at least this many UK working days after publication to "
+                    "respond, unless the call-off is recorded as urgent",
+        validators=[InputRequired("Enter the shortest response period, like 5")])
+    call_off_questions_close_days = IntegerField(
+        "Clarification questions close, in working days before the deadline",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter when questions close, like 2")])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -124,6 +124,13 @@ class PurchasingSystem(tenants.OrganisationOwned, tenants.Base):
     call_off_standstill: Mapped[StandstillRule] = mapped_column(
         _enum(StandstillRule, "call_off_standstill_rule"))
     chargeable_school_days: Mapped[int] = mapped_column(Integer, default=190)
+    # Call-off timetable: the shortest response period (UK working days after publication)
+    # outside a recorded urgent route, and how many working days before the deadline
+    # clarification questions close.
+    call_off_min_response_days: Mapped[int] = mapped_column(Integer, default=5,
+                                                            server_default="5")
+    call_off_questions_close_days: Mapped[int] = mapped_column(Integer, default=2,
+                                                               server_default="2")
     created_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
 
     lots: Mapped[list["Lot"]] = relationship(

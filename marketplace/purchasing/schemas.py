@@ -26,6 +26,11 @@ class SystemSchema(Schema):
     admission_standstill = fields.String(dump_only=True)
     call_off_standstill = fields.String(dump_only=True)
     chargeable_school_days = fields.Integer(dump_only=True)
+    call_off_min_response_days = fields.Integer(dump_only=True, metadata={
+        "description": "UK working days a call-off gives providers to respond, at least, "
+                       "unless it is urgent."})
+    call_off_questions_close_days = fields.Integer(dump_only=True, metadata={
+        "description": "Working days before a call-off's deadline that questions close."})
     lots = fields.List(fields.Nested(LotSchema), dump_only=True)
 
 
@@ -41,6 +46,8 @@ class SystemInputSchema(Schema):
     admission_standstill = fields.String(validate=_choice(StandstillRule))
     call_off_standstill = fields.String(validate=_choice(StandstillRule))
     chargeable_school_days = fields.Integer(validate=validate.Range(min=150, max=200))
+    call_off_min_response_days = fields.Integer(validate=validate.Range(min=1, max=30))
+    call_off_questions_close_days = fields.Integer(validate=validate.Range(min=0, max=10))
 
 
 class LotInputSchema(Schema):

@@ -18,6 +18,8 @@ from .models import Lot, PlacementType, PurchasingSystem, Regime, StandstillRule
 # Procurement Act 2023 s.49: an open framework may last at most 8 years.
 OPEN_FRAMEWORK_MAX_YEARS = 8
 SCHOOL_DAYS = range(150, 201)
+RESPONSE_DAYS = range(1, 31)
+QUESTIONS_CLOSE_DAYS = range(0, 11)
 LOT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 
 
@@ -81,8 +83,27 @@ def _clean_system(fields, existing=None):
                 f"Chargeable school days must be a whole number from {SCHOOL_DAYS.start} "
                 f"to {SCHOOL_DAYS.stop - 1}, like 190")
 
+    for name, allowed, message in (
+            ("call_off_min_response_days", RESPONSE_DAYS,
+             "The shortest response period must be a whole number of working days from 1 to 30"),
+            ("call_off_questions_close_days", QUESTIONS_CLOSE_DAYS,
+             "Questions must close a whole number of working days from 0 to 10 before the "
+             "deadline")):
+        if name in values and (not isinstance(values[name], int) or isinstance(values[name], bool)
+                               or values[name] not in allowed):
+            errors[name] = message
+
     def current(name):
         return values.get(name, getattr(existing, name, None))
+
+    response_days = current("call_off_min_response_days")
+    questions_days = current("call_off_questions_close_days")
+    if ("call_off_min_response_days" not in errors and "call_off_questions_close_days" not in errors
+            and response_days is not None and questions_days is not None
+            and questions_days >= response_days):
+        errors["call_off_questions_close_days"] = (
+            "Questions must close fewer working days before the deadline than the shortest "
+            "response period, or providers could never ask one")
 
     start, end, regime = current("term_start"), current("term_end"), current("regime")
     if "term_start" not in errors and "term_end" not in errors and start and end:
@@ -99,7 +120,8 @@ def _clean_system(fields, existing=None):
 
 def create_system(actor, *, name, reference, regime, term_start, term_end,
                   admission_standstill=None, call_off_standstill=None,
-                  chargeable_school_days=190):
+                  chargeable_school_days=190, call_off_min_response_days=5,
+                  call_off_questions_close_days=2):
     """The host's administrator sets up the region's purchasing system (once).
 
     The standstill for admissions defaults to the regime's; call-offs default to none (usual
@@ -117,6 +139,8 @@ def create_system(actor, *, name, reference, regime, term_start, term_end,
         "admission_standstill": admission_standstill or regime_default,
         "call_off_standstill": call_off_standstill or StandstillRule.NONE,
         "chargeable_school_days": chargeable_school_days,
+        "call_off_min_response_days": call_off_min_response_days,
+        "call_off_questions_close_days": call_off_questions_close_days,
     })
     system = PurchasingSystem(**values)
     db.session.add(system)
@@ -151,6 +175,8 @@ def _describe(system):
         "admission_standstill": system.admission_standstill.value,
         "call_off_standstill": system.call_off_standstill.value,
         "chargeable_school_days": system.chargeable_school_days,
+        "call_off_min_response_days": system.call_off_min_response_days,
+        "call_off_questions_close_days": system.call_off_questions_close_days,
     }
 
 

@@ -9,7 +9,8 @@ from .forms import LotForm, SystemForm
 bp = Blueprint("purchasing", __name__, url_prefix="/system")
 
 _SYSTEM_FIELDS = ("name", "reference", "regime", "term_start", "term_end",
-                  "admission_standstill", "call_off_standstill", "chargeable_school_days")
+                  "admission_standstill", "call_off_standstill", "chargeable_school_days",
+                  "call_off_min_response_days", "call_off_questions_close_days")
 
 
 @bp.before_request
@@ -27,7 +28,8 @@ def system():
 @bp.route("/new", methods=["GET", "POST"])
 def new_system():
     services.require_host_admin(current_user)
-    form = SystemForm(data={"chargeable_school_days": 190, "call_off_standstill": "none"})
+    form = SystemForm(data={"chargeable_school_days": 190, "call_off_standstill": "none",
+                            "call_off_min_response_days": 5, "call_off_questions_close_days": 2})
     if form.validate_on_submit():
         try:
             services.create_system(current_user, **{f: form[f].data for f in _SYSTEM_FIELDS})

@@ -132,9 +132,9 @@ def test_the_officer_removes_a_provider_with_a_reason_before_publishing(world):
     assert _invited(world, made) == {world.provider.id}
 
 
-def test_the_deadline_is_at_least_the_minimum_working_days_unless_urgent(world, app):
+def test_the_deadline_is_at_least_the_minimum_working_days_unless_urgent(world):
     lot = f.market(world)
-    assert app.config["CALL_OFF_MIN_RESPONSE_WORKING_DAYS"] == 5
+    assert lot.system.call_off_min_response_days == 5  # the system's default
     # Tuesday 24 Nov + 5 working days is Wednesday 2 Dec: Monday 30 Nov is St Andrew's Day, a
     # bank holiday in Scotland, so not a working day anywhere in the UK's sense.
     made = f.draft(world.officer, lot, response_deadline=f.deadline(days=6))  # Monday 30th
@@ -175,3 +175,26 @@ def test_a_qualified_provider_list_calls_off_by_direct_award_only(world):
     made = f.draft(world.officer, lot, route="direct_award", direct_award_reason="qpl",
                    direct_award_note="Therapy from the QPL.", direct_provider_id=world.provider.id)
     assert made.direct_provider_id == world.provider.id
+
+
+def test_the_host_sets_the_response_period_and_when_questions_close(world):
+    from marketplace.purchasing import services as purchasing
+
+    lot = f.market(world)
+    with tenants.scoped_to(world.host):
+        with pytest.raises(ValidationFailed) as refused:
+            purchasing.update_system(world.host_admin, call_off_min_response_days=3,
+                                     call_off_questions_close_days=3)
+        assert "fewer working days" in refused.value.errors["call_off_questions_close_days"]
+        purchasing.update_system(world.host_admin, call_off_min_response_days=10,
+                                 call_off_questions_close_days=3)
+    # Tuesday 24 Nov + 10 working days (St Andrew's Day does not count) is Wednesday 9 Dec.
+    made = f.draft(world.officer, lot, response_deadline=f.deadline(days=14))  # Tuesday 8th
+    with tenants.scoped_to(world.member):
+        with pytest.raises(ValidationFailed) as refused:
+            services.publish_call_off(world.officer, made.id)
+        assert "at least 10 working days" in refused.value.errors["response_deadline"]
+        assert "Wednesday 9 December 2026 or later" in refused.value.errors["response_deadline"]
+        services.publish_call_off(world.officer, made.id, response_deadline=f.deadline(days=15))
+    # Questions close three working days before Wednesday 9 Dec at noon: Friday 4 Dec.
+    assert made.questions_close_at.isoformat() == "2026-12-04T12:00:00+00:00"

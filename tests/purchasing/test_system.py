@@ -14,7 +14,8 @@ SYSTEM = {
     "name": "North West SEND FPS", "reference": "nw-fps-2025", "regime": "pcr2015_fps",
     "term_start": ["1", "4", "2025"], "term_end": ["31", "3", "2031"],
     "admission_standstill": "calendar_days_10", "call_off_standstill": "none",
-    "chargeable_school_days": "190",
+    "chargeable_school_days": "190", "call_off_min_response_days": "5",
+    "call_off_questions_close_days": "2",
 }
 
 
@@ -40,6 +41,8 @@ def test_the_host_admin_sets_up_the_system_in_the_browser(client, world, as_user
 
     page = as_user(world.provider_user).get("/system").get_data(as_text=True)
     assert "North West SEND FPS" in page and "10 calendar days" in page
+    assert "At least 5 working days, unless urgent" in page
+    assert "2 working days before the deadline" in page
     assert "Change the system" not in page
 
 
