@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovSelect, GovSubmitInput,
                                                 GovTextInput)
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from .services import PASSWORD_MIN_LENGTH
@@ -59,7 +60,7 @@ class InviteUserForm(FlaskForm):
 
     def __init__(self, roles, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(role.value, role.label) for role in roles]
+        self.role.choices = [SelectChoice(role.value, role.label) for role in roles]
 
 
 class ConfirmForm(FlaskForm):

@@ -7,6 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxI
                                                 GovTextArea, GovTextInput)
 from wtforms import (BooleanField, RadioField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from ..formatting import LONDON
@@ -25,7 +26,8 @@ _TEXT_FIELDS = ("case_reference", "birth_year", "postcode_district", "ehcp_summa
 
 
 def _need_choices():
-    return [(code, f"{description} ({code})") for code, description in need_codes().items()]
+    return [SelectChoice(code, f"{description} ({code})")
+            for code, description in need_codes().items()]
 
 
 class CallOffForm(FlaskForm):
@@ -37,7 +39,7 @@ class CallOffForm(FlaskForm):
                              description="Year only, not the full date of birth. For example, "
                                          "2014")
     gender = RadioField("Gender", widget=GovRadioInput(), validators=[Optional()],
-                        choices=[(g.value, g.label) for g in ChildGender])
+                        choices=[SelectChoice(g.value, g.label) for g in ChildGender])
     primary_need = SelectField("Primary need", widget=GovSelect(), validators=[Optional()])
     secondary_needs = SelectMultipleField("Secondary needs (optional)",
                                           widget=GovCheckboxesInput(), validators=[Optional()])
@@ -70,10 +72,12 @@ class CallOffForm(FlaskForm):
 
     # Route
     route = RadioField("How will the placement be found?", widget=GovRadioInput(),
-                       validators=[Optional()], choices=[(r.value, r.label) for r in Route])
+                       validators=[Optional()],
+                       choices=[SelectChoice(r.value, r.label) for r in Route])
     direct_award_reason = RadioField("Reason for the direct award", widget=GovRadioInput(),
                                      validators=[Optional()],
-                                     choices=[(r.value, r.label) for r in DirectAwardReason])
+                                     choices=[SelectChoice(r.value, r.label)
+                                              for r in DirectAwardReason])
     direct_award_note = TextAreaField(
         "Explain the direct award", widget=GovTextArea(),
         description="For example, the tribunal order's reference or the parents' request")
@@ -97,17 +101,17 @@ class CallOffForm(FlaskForm):
     def __init__(self, *args, lots=(), schedules=(), providers=(), **kwargs):
         super().__init__(*args, **kwargs)
         needs = _need_choices()
-        self.primary_need.choices = [("", "Choose the primary need")] + needs
+        self.primary_need.choices = [SelectChoice("", "Choose the primary need")] + needs
         self.secondary_needs.choices = needs
-        self.lot_id.choices = [("", "Choose a lot")] + [
-            (str(lot.id), f"{lot.code}: {lot.title}") for lot in lots]
+        self.lot_id.choices = [SelectChoice("", "Choose a lot")] + [
+            SelectChoice(str(lot.id), f"{lot.code}: {lot.title}") for lot in lots]
         types = {t for lot in lots for t in lot.placement_types} or {t.value for t in PlacementType}
-        self.placement_type.choices = [(t.value, t.label) for t in PlacementType
+        self.placement_type.choices = [SelectChoice(t.value, t.label) for t in PlacementType
                                        if t.value in types]
-        self.local_schedule_id.choices = [("", "None")] + [
-            (str(s.id), s.title) for s in schedules]
-        self.direct_provider_id.choices = [("", "Choose a provider")] + [
-            (str(p.id), p.name) for p in providers]
+        self.local_schedule_id.choices = [SelectChoice("", "None")] + [
+            SelectChoice(str(s.id), s.title) for s in schedules]
+        self.direct_provider_id.choices = [SelectChoice("", "Choose a provider")] + [
+            SelectChoice(str(p.id), p.name) for p in providers]
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..money import format_pounds, parse_pounds
@@ -36,7 +37,8 @@ class OfferForm(FlaskForm):
     can_meet_need = RadioField(
         "Can you meet the child's needs?", widget=GovRadioInput(),
         description="The authority cannot read your response until the response deadline",
-        choices=[("yes", "Yes, we can offer a place"), ("no", "No, we cannot offer a place")],
+        choices=[SelectChoice("yes", "Yes, we can offer a place"),
+                 SelectChoice("no", "No, we cannot offer a place")],
         validators=[InputRequired("Select whether you can meet the child's needs")])
     decline_reason = TextAreaField("Why can you not offer a place?", widget=GovTextArea(),
                                    validators=[Optional(), Length(max=10000)])

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput,
                                                 GovTextArea)
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 
@@ -14,8 +15,8 @@ class AssignEvaluatorForm(FlaskForm):
 class ConflictForm(FlaskForm):
     conflict = RadioField(
         "Do you have a conflict of interest with this provider?", widget=GovRadioInput(),
-        choices=[("no", "No, I have no conflict of interest"),
-                 ("yes", "Yes, I have a conflict of interest")],
+        choices=[SelectChoice("no", "No, I have no conflict of interest"),
+                 SelectChoice("yes", "Yes, I have a conflict of interest")],
         validators=[InputRequired("Select whether you have a conflict of interest")])
     note = TextAreaField("Describe the conflict", widget=GovTextArea(),
                          description="For example, a family member works for the provider",

@@ -2,6 +2,7 @@ import re
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 import tenants
 
@@ -64,8 +65,9 @@ def window_evaluation(window_id):
 def assignments(application_id):
     overview = services.assignment_overview(current_user, application_id)
     form = AssignEvaluatorForm()
-    form.evaluator_id.choices = [(0, "Choose an evaluator")] + [
-        (user.id, f"{user.full_name} ({user.role.label})") for user in overview.candidates]
+    form.evaluator_id.choices = [SelectChoice(0, "Choose an evaluator")] + [
+        SelectChoice(user.id, f"{user.full_name} ({user.role.label})")
+        for user in overview.candidates]
     if form.validate_on_submit():
         try:
             assignment = services.assign_evaluator(current_user, application_id,

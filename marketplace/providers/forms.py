@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Optional
 
 from ..needs import need_codes
@@ -26,10 +27,10 @@ from .services import OFFERED_TYPES
 
 
 def _need_choices():
-    return [(code, f"{label} ({code})") for code, label in need_codes().items()]
+    return [SelectChoice(code, f"{label} ({code})") for code, label in need_codes().items()]
 
 
-_TYPE_CHOICES = [(t.value, t.label) for t in OFFERED_TYPES]
+_TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in OFFERED_TYPES]
 
 
 class _OrganisationFields(FlaskForm):
@@ -67,7 +68,7 @@ class RegistrationForm(_OrganisationFields):
 class ProfileForm(_OrganisationFields):
     ofsted_rating = RadioField(
         "Latest Ofsted rating", widget=GovRadioInput(), validators=[Optional()],
-        choices=[(r.value, r.label) for r in OfstedRating])
+        choices=[SelectChoice(r.value, r.label) for r in OfstedRating])
     ofsted_inspected_on = GovDateField("Date of the latest inspection",
                                        error_label="inspection date",
                                        description="For example, 27 3 2025",
@@ -77,7 +78,7 @@ class ProfileForm(_OrganisationFields):
     age_from = StringField("Youngest age", widget=GovTextInput())
     age_to = StringField("Oldest age", widget=GovTextInput())
     genders = SelectMultipleField("Genders accepted", widget=GovCheckboxesInput(),
-                                  choices=[(g.value, g.label) for g in Gender],
+                                  choices=[SelectChoice(g.value, g.label) for g in Gender],
                                   validators=[Optional()])
     placement_types = SelectMultipleField("Placement types offered",
                                           widget=GovCheckboxesInput(), choices=_TYPE_CHOICES,
@@ -94,7 +95,7 @@ class ProfileForm(_OrganisationFields):
 
 class DocumentForm(FlaskForm):
     kind = RadioField("Kind of document", widget=GovRadioInput(),
-                      choices=[(k.value, k.label) for k in DocumentKind],
+                      choices=[SelectChoice(k.value, k.label) for k in DocumentKind],
                       validators=[InputRequired("Select the kind of document")])
     title = StringField("Title (needed for other documents)", widget=GovTextInput())
     expires_on = GovDateField("Expiry date", error_label="expiry date",
@@ -148,11 +149,11 @@ class FilterForm(FlaskForm):
 
     need_code = SelectField("Need", widget=GovSelect(), validators=[Optional()])
     placement_type = SelectField("Placement type", widget=GovSelect(), validators=[Optional()],
-                                 choices=[("", "Any placement type"),
-                                          *[(t.value, t.label) for t in PlacementType
+                                 choices=[SelectChoice("", "Any placement type"),
+                                          *[SelectChoice(t.value, t.label) for t in PlacementType
                                             if t in OFFERED_TYPES]])
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.need_code.choices = [("", "Any need"), *_need_choices()]
+        self.need_code.choices = [SelectChoice("", "Any need"), *_need_choices()]

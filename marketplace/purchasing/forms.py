@@ -6,6 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from ..needs import need_codes
@@ -20,7 +21,7 @@ class SystemForm(FlaskForm):
                             description="The reference in your contracts register, like NW-FPS-2025",
                             validators=[InputRequired("Enter the system's reference")])
     regime = RadioField("Procurement regime", widget=GovRadioInput(),
-                        choices=[(r.value, r.label) for r in Regime],
+                        choices=[SelectChoice(r.value, r.label) for r in Regime],
                         validators=[InputRequired("Select the procurement regime")])
     term_start = GovDateField("Term starts", error_label="term start",
                               validators=[InputRequired("Enter the date the term starts")])
@@ -28,11 +29,11 @@ class SystemForm(FlaskForm):
                             validators=[InputRequired("Enter the date the term ends")])
     admission_standstill = RadioField(
         "Standstill before an admission takes effect", widget=GovRadioInput(),
-        choices=[(r.value, r.label) for r in StandstillRule],
+        choices=[SelectChoice(r.value, r.label) for r in StandstillRule],
         validators=[InputRequired("Select the standstill for admissions")])
     call_off_standstill = RadioField(
         "Standstill before a call-off award takes effect", widget=GovRadioInput(),
-        choices=[(r.value, r.label) for r in StandstillRule],
+        choices=[SelectChoice(r.value, r.label) for r in StandstillRule],
         validators=[InputRequired("Select the standstill for call-offs")])
     chargeable_school_days = IntegerField(
         "Chargeable school days a year", widget=GovTextInput(),
@@ -59,7 +60,7 @@ class LotForm(FlaskForm):
                         validators=[InputRequired("Enter the lot's title")])
     placement_types = SelectMultipleField(
         "Placement types", widget=GovCheckboxesInput(), validate_choice=False,
-        choices=[(t.value, t.label) for t in PlacementType],
+        choices=[SelectChoice(t.value, t.label) for t in PlacementType],
         validators=[InputRequired("Select at least one placement type")])
     need_codes = SelectMultipleField(
         "Needs covered", widget=GovCheckboxesInput(), validate_choice=False,
@@ -69,6 +70,6 @@ class LotForm(FlaskForm):
     def __init__(self, *args, regime=None, **kwargs):
         super().__init__(*args, **kwargs)
         types = PlacementType.for_regime(regime) if regime else list(PlacementType)
-        self.placement_types.choices = [(t.value, t.label) for t in types]
-        self.need_codes.choices = [(code, f"{label} ({code})")
+        self.placement_types.choices = [SelectChoice(t.value, t.label) for t in types]
+        self.need_codes.choices = [SelectChoice(code, f"{label} ({code})")
                                    for code, label in need_codes().items()]

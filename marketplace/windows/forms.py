@@ -10,6 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..formatting import LONDON
@@ -57,7 +58,7 @@ class TimeField(StringField):
 
 class QuestionForm(FlaskForm):
     kind = RadioField("Kind of question", widget=GovRadioInput(),
-                      choices=[(k.value, k.label) for k in QuestionKind],
+                      choices=[SelectChoice(k.value, k.label) for k in QuestionKind],
                       validators=[InputRequired("Select whether the question is pass or fail, "
                                                 "or scored")])
     text = StringField("Question", widget=GovTextArea(),
@@ -65,7 +66,7 @@ class QuestionForm(FlaskForm):
     guidance = StringField("Guidance for providers (optional)", widget=GovTextArea(),
                            description="What a good answer covers, or the evidence to attach")
     category = RadioField("What it checks (pass or fail questions)", widget=GovRadioInput(),
-                          choices=[(c.value, c.label) for c in QuestionCategory],
+                          choices=[SelectChoice(c.value, c.label) for c in QuestionCategory],
                           validators=[Optional()])
     weight = IntegerField("Weight (scored questions)", widget=GovTextInput(),
                           description="Per cent of the quality score; the weights of all "
@@ -105,7 +106,7 @@ class WindowForm(FlaskForm):
 
     def __init__(self, *args, lots=(), always_open=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lot_ids.choices = [(lot.id, f"{lot.code}: {lot.title}") for lot in lots]
+        self.lot_ids.choices = [SelectChoice(lot.id, f"{lot.code}: {lot.title}") for lot in lots]
         self.always_open = always_open
 
     def validate_closes_time(self, field):
@@ -144,7 +145,7 @@ def lots_form(window, lots, application, formdata=None):
     class LotsForm(FlaskForm):
         lot_ids = SelectMultipleField(
             "Lots you are applying for", widget=GovCheckboxesInput(), coerce=int,
-            choices=[(lot.id, f"{lot.code}: {lot.title}") for lot in lots],
+            choices=[SelectChoice(lot.id, f"{lot.code}: {lot.title}") for lot in lots],
             validators=[InputRequired("Select at least one lot you are applying for")])
         submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
@@ -190,7 +191,8 @@ def answers_form(window, application, formdata=None):
         label = f"{question.number}. {question.text}"
         if question.kind == QuestionKind.PASS_FAIL:
             setattr(AnswersForm, answer_name, RadioField(
-                label, widget=GovRadioInput(), choices=[("yes", "Yes"), ("no", "No")],
+                label, widget=GovRadioInput(),
+                choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
                 description=question.guidance, validators=[Optional()]))
             setattr(AnswersForm, evidence_name, StringField(
                 f"Evidence for question {question.number} (optional)", widget=GovTextArea()))
