@@ -4,7 +4,7 @@ Each figure is one grouped query in the user's scope (scoping decides whose rows
 a dashboard costs the same however much the organisation has."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 import tenants
 
@@ -54,15 +54,19 @@ def _evaluator_figures(board, user):
 def _authority_figures(board, now):
     from ..calloffs.models import Award, AwardStatus, CallOff, CallOffStatus, Placement
 
+    # An open call-off past its deadline is closed by the clock: count those apart.
+    past_deadline = func.sum(case((CallOff.response_deadline <= now, 1), else_=0))
     rows = db.session.execute(
-        select(CallOff.status, CallOff.response_deadline <= now, func.count(CallOff.id))
-        .group_by(CallOff.status, CallOff.response_deadline <= now)).all()
+        select(CallOff.status, func.count(CallOff.id), past_deadline)
+        .group_by(CallOff.status)).all()
     counts = {}
-    for status, past_deadline, count in rows:
+    for status, count, closed in rows:
         status = CallOffStatus(status)
-        if status == CallOffStatus.OPEN and past_deadline:
-            status = CallOffStatus.CLOSED  # the clock closes it
-        counts[status] = counts.get(status, 0) + count
+        if status == CallOffStatus.OPEN and closed:
+            counts[CallOffStatus.CLOSED] = int(closed)
+            count -= int(closed)
+        if count:
+            counts[status] = count
     board.call_offs = [(status, counts[status]) for status in CallOffStatus if status in counts]
     board.awaiting_approval = db.session.scalar(select(func.count(Award.id)).where(
         Award.status == AwardStatus.AWAITING_APPROVAL))
