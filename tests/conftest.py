@@ -47,9 +47,11 @@ def app(tmp_path_factory):
 def session(request):
     """Run the test inside a transaction that is rolled back, whatever the services commit.
 
-    The accessibility checks serve a real app from another thread on their own database, so
-    they keep the ordinary session."""
-    if request.node.get_closest_marker("a11y"):
+    The accessibility checks serve a real app from another thread on their own database, and
+    ``own_database`` tests commit for real in a database of their own, so both keep the
+    ordinary session."""
+    if request.node.get_closest_marker("a11y") or request.node.get_closest_marker(
+            "own_database"):
         yield None
         return
     app = request.getfixturevalue("app")
@@ -111,6 +113,11 @@ class World:
 
 @pytest.fixture
 def world():
+    return make_world()
+
+
+def make_world():
+    """The world fixture's region, for tests that build it in a database of their own."""
     host = factories.authority("Cheshire East", host=True)
     member = factories.authority("Manchester")
     other = factories.authority("Stockport")
