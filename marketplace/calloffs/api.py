@@ -31,7 +31,8 @@ def sealed(error):
     """The app answers any Conflict 409; a sealed one also says, as data, when offers open."""
     response = jsonify({"type": "about:blank", "title": "Conflict", "status": 409,
                         "detail": str(error),
-                        "opens_at": error.opens_at.isoformat() if error.opens_at else None})
+                        "opens_at": error.opens_at.isoformat() if error.opens_at else None,
+                        "responses_received": error.responses_received})
     response.status_code = 409
     response.mimetype = PROBLEM_JSON
     return response

@@ -316,9 +316,11 @@ class OfferInputSchema(Schema):
 
 class SealedProblemSchema(ProblemSchema):
     """409 while offers are sealed: ``detail`` says when they open; ``opens_at`` is the
-    response deadline (null while the call-off is a draft)."""
+    response deadline (null while the call-off is a draft); ``responses_received`` is the one
+    figure the authority may have before then."""
 
     opens_at = fields.DateTime(allow_none=True)
+    responses_received = fields.Integer()
 
 
 # ---------------------------------------------------------------- evaluation and award

@@ -58,8 +58,9 @@ _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_. ]{0,29}$")
 class Sealed(Conflict):
     """Offers cannot be read yet: the response deadline has not passed."""
 
-    def __init__(self, call_off):
+    def __init__(self, call_off, responses_received=0):
         self.opens_at = call_off.response_deadline
+        self.responses_received = responses_received
         when = (govuk_datetime(self.opens_at)
                 if self.opens_at else "when the call-off has been published and its deadline "
                                       "has passed")
@@ -1171,7 +1172,7 @@ def list_offers(actor, call_off_id):
     call_off = _own_call_off(actor, call_off_id)
     if call_off.status == CallOffStatus.DRAFT or (
             call_off.route == Route.COMPETITION and call_off.is_sealed(tenants.utcnow())):
-        raise Sealed(call_off)
+        raise Sealed(call_off, response_counts(actor, [call_off.id]).get(call_off.id, 0))
     return db.session.scalars(select(Offer).where(Offer.call_off_id == call_off.id)
                               .order_by(Offer.submitted_at, Offer.id)).all()
 
