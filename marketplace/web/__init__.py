@@ -20,6 +20,13 @@ def dashboard():
     return render_template("web/dashboard.html", dashboard=dashboards.for_user(current_user))
 
 
+@bp.get("/administration")
+@login_required
+def administration():
+    return render_template("web/administration.html",
+                           links=dashboards.administration_links(current_user))
+
+
 @bp.get("/accessibility")
 def accessibility():
     return render_template("web/accessibility.html")

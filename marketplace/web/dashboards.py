@@ -96,6 +96,40 @@ def _provider_figures(board, user, now):
     board.placements = db.session.scalar(select(func.count(Placement.id)))
 
 
+@dataclass
+class AdminLink:
+    endpoint: str
+    text: str
+    description: str
+
+
+def administration_links(user):
+    """What the person may manage or review for their organisation, for the Administration
+    page (each link is to a page their role may open)."""
+    from ..audit.services import AUDIT_READER_ROLES
+    from ..notifications.services import DELIVERY_MANAGER_ROLES
+
+    organisation = user.organisation.name
+    links = [AdminLink("accounts.users", "People",
+                       f"Everyone with an account at {organisation}: invite people, send "
+                       "invitations again, deactivate and reactivate accounts.")]
+    if user.role in AUDIT_READER_ROLES:
+        links.append(AdminLink("audit.events", "Audit trail",
+                               f"Every change made at {organisation}, who made it and when."))
+    if user.role in DELIVERY_MANAGER_ROLES:
+        links.append(AdminLink(
+            "notifications.failed_deliveries", "Emails that could not be sent",
+            "Emails the service tried to send and could not, to send again."
+            + (" You see every organisation's." if user.role == Role.HOST_ADMIN else "")))
+    if user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
+        links.append(AdminLink(
+            "calloffs.delegation_limit", "Delegation limit",
+            "The annual cost above which a call-off award needs a manager's approval."))
+    links.append(AdminLink("accounts.account", "Your account",
+                           "Your password and your API tokens."))
+    return links
+
+
 def for_user(user):
     counts = dict(db.session.execute(
         select(User.status, func.count(User.id)).group_by(User.status)).all())

@@ -3,7 +3,6 @@ from flask import request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..audit.services import AUDIT_READER_ROLES
 from ..formatting import govuk_date, govuk_datetime
 from ..needs import need_label
 
@@ -45,10 +44,16 @@ def _call_off_page(endpoint):
             and endpoint != "calloffs.delegation_limit")
 
 
+def _administration_page(endpoint):
+    return endpoint in _USERS_PAGES or endpoint in {
+        "web.administration", "calloffs.delegation_limit"} or bool(endpoint) and (
+        endpoint.startswith("audit.") or endpoint.startswith("notifications."))
+
+
 def navigation():
     """The service navigation for the signed-in user's role (pages: endpoints or a blueprint)."""
     if not current_user.is_authenticated:
-        return {"navigation": []}
+        return {"navigation": [], "account_active": False}
     items = [("Home", "web.dashboard", {"web.dashboard"})]
     if current_user.role == Role.HOST_ADMIN:
         items.append(("Authorities", "authorities.authorities", "authorities"))
@@ -74,13 +79,10 @@ def navigation():
     else:
         items.append(("Providers", "providers.directory", _PROVIDER_PAGES))
         items.append(("Vacancies", "providers.vacancies", {"providers.vacancies"}))
-    items.append(("Users", "accounts.users", _USERS_PAGES))
-    if current_user.role in AUDIT_READER_ROLES:
-        items.append(("Audit trail", "audit.events", "audit"))
-    if current_user.role == Role.HOST_ADMIN:
-        items.append(("Failed emails", "notifications.failed_deliveries", "notifications"))
-    items.append(("Your account", "accounts.account", _ACCOUNT_PAGES))
-    return {"navigation": [
+    # People, the audit trail, failed emails and the delegation limit sit behind one page; the
+    # signed-in person's own account is their name, at the end of the navigation.
+    items.append(("Administration", "web.administration", _administration_page))
+    return {"account_active": request.endpoint in _ACCOUNT_PAGES, "navigation": [
         {"href": url_for(endpoint), "text": text,
          "active": request.blueprint == pages if isinstance(pages, str)
          else pages(request.endpoint) if callable(pages) else request.endpoint in pages}

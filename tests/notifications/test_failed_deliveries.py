@@ -86,7 +86,9 @@ def test_the_host_admin_sees_every_organisations_failed_emails(client, world, as
     assert "lost@manchester.example.com" in page and "gone@stockport.example.com" in page
     assert "Manchester" in page and "Stockport" in page
     assert "550 mailbox unavailable" in page
-    assert 'href="/deliveries/failed"' in page  # in the host admin's navigation
+    administration = as_user(world.host_admin).get("/administration").get_data(as_text=True)
+    assert 'href="/deliveries/failed"' in administration
+    assert "You see every organisation&#39;s." in administration
 
 
 def test_a_manager_sees_only_their_organisations_failed_emails(client, world, as_user):
@@ -129,6 +131,9 @@ def test_only_managers_see_failed_emails(client, world, as_user):
     assert "There are no emails that could not be sent." in page
     assert 'href="/deliveries/failed"' not in as_user(world.manager).get(
         "/dashboard").get_data(as_text=True)
+    for person in (world.officer, world.evaluator):
+        assert 'href="/deliveries/failed"' not in as_user(person).get(
+            "/administration").get_data(as_text=True)
 
 
 def test_the_host_admin_sends_a_members_failed_email_again(client, world, as_user, app, sent):

@@ -121,3 +121,25 @@ def test_the_dashboard_keeps_a_constant_query_count(world, as_user, time_machine
         assert "open invitations are waiting" in client.get("/dashboard").get_data(as_text=True)
 
     assert_constant_queries(publish, dashboard, sizes=(2, 5))
+
+
+@pytest.mark.parametrize("person, links, not_links", [
+    ("host_admin", ["/users", "/audit", "/deliveries/failed", "/account"],
+     ["/delegation-limit"]),
+    ("manager", ["/users", "/audit", "/deliveries/failed", "/delegation-limit", "/account"], []),
+    ("officer", ["/users", "/delegation-limit", "/account"], ["/deliveries/failed"]),
+    ("provider_user", ["/users", "/deliveries/failed", "/account"], ["/delegation-limit"]),
+])
+def test_administration_gathers_what_each_role_may_manage(world, as_user, person, links,
+                                                          not_links):
+    client = as_user(getattr(world, person))
+    page = client.get("/administration").get_data(as_text=True)
+    for link in links:
+        assert f'href="{link}"' in page, link
+        assert client.get(link).status_code == 200, link
+    for link in not_links:
+        assert f'href="{link}"' not in page, link
+    # The navigation has one Administration item; the person's name leads to their account.
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/administration"' in dashboard and ">Users<" not in dashboard
+    assert 'href="/account"' in dashboard and "Your account: signed in as" in dashboard
