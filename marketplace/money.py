@@ -18,3 +18,16 @@ def parse_pounds(text):
 def format_pounds(pence):
     """Integer pence as a decimal string with two places, the API's money format: "1250.00"."""
     return f"{pence // 100}.{pence % 100:02d}"
+
+
+def display_pounds(pence):
+    """Integer pence as people read money on pages and in letters: "£1,250.00" (no floats)."""
+    pence = pence or 0
+    sign = "-" if pence < 0 else ""
+    pounds, pennies = divmod(abs(pence), 100)
+    return f"{sign}£{pounds:,}.{pennies:02d}"
+
+
+def decimal_pounds(pence):
+    """Integer pence as an exact Decimal number of pounds (for spreadsheets)."""
+    return Decimal(pence or 0) / 100

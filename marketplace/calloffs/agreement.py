@@ -7,11 +7,8 @@ from fpdf import FPDF
 
 from ..evaluation.letters import latin1
 from ..formatting import LONDON, govuk_date
+from ..money import display_pounds
 from ..needs import need_label
-
-
-def _pounds(pence):
-    return f"£{pence / 100:,.2f}"
 
 
 @dataclass
@@ -65,9 +62,9 @@ def agreement_for(agreement):
                    ("Start date", govuk_date(placement.start_date)),
                    ("End date", govuk_date(placement.end_date)),
                    ("Off-framework", "Yes" if placement.off_framework else "No")],
-        fees=[(label, _pounds(pence)) for label, pence in placement.fee_components],
-        weekly_total=_pounds(placement.weekly_total_pence),
-        annual_cost=_pounds(placement.annual_cost_pence) + weeks,
+        fees=[(label, display_pounds(pence)) for label, pence in placement.fee_components],
+        weekly_total=display_pounds(placement.weekly_total_pence),
+        annual_cost=display_pounds(placement.annual_cost_pence) + weeks,
         chargeable_weeks=agreement.chargeable_weeks,
         versions=[(v.specification.title, v.label,
                    govuk_date(v.effective_at.astimezone(LONDON).date()) if v.effective_at else "")

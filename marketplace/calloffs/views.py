@@ -15,7 +15,7 @@ import tenants
 
 from ..accounts.models import Role
 from ..errors import Conflict, PermissionDenied, ValidationFailed
-from ..money import parse_pounds
+from ..money import decimal_pounds, display_pounds, format_pounds, parse_pounds
 from ..providers import services as provider_services
 from ..purchasing import services as purchasing
 from ..specifications import services as specifications
@@ -42,7 +42,7 @@ def _score(value):
 
 @bp.context_processor
 def _helpers():
-    return {"pounds": lambda pence: f"£{(pence or 0) / 100:,.2f}", "score": _score}
+    return {"pounds": display_pounds, "score": _score}
 
 
 def _error_list(errors):
@@ -397,8 +397,8 @@ def _workbook(table):
     sheet.append(list(_COLUMNS))
     for row in table.rows:
         offer = row.offer
-        sheet.append([row.rank, offer.provider.name, offer.weekly_total_pence / 100,
-                      offer.annual_cost_pence / 100, row.mark.mark if row.mark else None,
+        sheet.append([row.rank, offer.provider.name, decimal_pounds(offer.weekly_total_pence),
+                      decimal_pounds(offer.annual_cost_pence), row.mark.mark if row.mark else None,
                       row.mark.notes if row.mark else "",
                       round(float(row.quality_score), 2) if row.quality_score is not None
                       else None,
@@ -438,7 +438,7 @@ def evaluation_xlsx(call_off_id):
 @bp.route("/delegation-limit", methods=["GET", "POST"])
 def delegation_limit():
     limit = services.get_delegation_limit(current_user)
-    form = DelegationLimitForm(data={"annual_limit": f"{limit.annual_limit_pence / 100:.2f}"}
+    form = DelegationLimitForm(data={"annual_limit": format_pounds(limit.annual_limit_pence)}
                                if limit else None)
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import ConfirmForm
 from ..errors import Conflict, ValidationFailed
+from ..money import display_pounds
 from ..web.forms import show_errors
 from . import models  # noqa: F401  (registers the models with the app)
 from . import services
@@ -22,7 +23,7 @@ def _require_sign_in():
 
 @bp.context_processor
 def _helpers():
-    return {"pounds": lambda pence: f"£{pence / 100:,.2f}",
+    return {"pounds": display_pounds,
             "placement_type_label": lambda value: PlacementType(value).label}
 
 
