@@ -74,7 +74,7 @@ class OfferForm(FlaskForm):
                 field.errors = [*field.errors, f"Enter {what} in pounds, for example 1250.00"]
                 valid = False
         if not offering and self.available_from.errors:
-            # A half-typed date in the hidden offer fields does not stop a decline.
+            # A half-typed date among the offer's fields does not stop a decline.
             self.available_from.errors = []
             self.available_from.data = None
             valid = not any(f.errors for f in self)
