@@ -5,7 +5,6 @@ import re
 
 from sqlalchemy import select
 
-import tenants
 from marketplace.calloffs.models import (Award, AwardStatus, CallOff, CallOffStatus, Offer,
                                          Placement)
 from marketplace.extensions import db

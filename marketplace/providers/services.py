@@ -20,7 +20,7 @@ from ..accounts import services as accounts
 from ..accounts.models import Role
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..formatting import LONDON, govuk_date, london_date
+from ..formatting import govuk_date, london_date
 from ..money import format_pounds  # noqa: F401  (views and schemas use it from here)
 from ..needs import need_codes as dfe_need_codes
 from ..paging import paginate

@@ -6,7 +6,7 @@ here on every change, whatever any job has done. The host reads an application o
 been submitted (the model's visibility rule), never a draft.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -18,7 +18,7 @@ from ..extensions import db
 from ..formatting import LONDON, govuk_date, govuk_datetime
 from ..money import MAX_FEE_PENCE, format_pounds, parse_pounds
 from ..paging import paginate
-from ..purchasing.models import Lot, PlacementType, PurchasingSystem, Regime
+from ..purchasing.models import PlacementType, Regime
 from .models import (AdmissionWindow, Application, ApplicationLot, QuestionCategory,
                      QuestionKind, Questionnaire, QuestionnaireQuestion, WindowQuestion,
                      WindowStatus)

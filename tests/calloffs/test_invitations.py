@@ -1,5 +1,5 @@
 """Drafting a call-off and who publishing it invites."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
