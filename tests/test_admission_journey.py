@@ -267,8 +267,10 @@ def test_a_whole_admission_round_through_the_web_pages(app, world, scoped, time_
     _ok(host.post(evaluation_url, data={}))
     page = _text(host.get(evaluation_url))
     assert "Admitted (issued)" in page and "Rejected (issued)" in page
-    assert ("Decisions issued 19 December 2025 at 12pm; standstill ends 30 December 2025 at "
-            "12am" in page)
+    # PCR 2015 reg 87: the 10th day after Friday 19 December is Monday 29 December, a working
+    # day; GOV.UK style writes midday and names the last day, never "12pm" or "12am".
+    assert ("Decisions issued 19 December 2025 at midday; standstill runs until midnight at "
+            "the end of Monday 29 December 2025, then the admissions take effect." in page)
     decisions = {d.provider_id: d for d in _rows(scoped, world.host, Decision)}
     for decision in decisions.values():
         assert (decision.notified_at, decision.standstill_ends_at) == (DECIDED, EFFECTIVE)

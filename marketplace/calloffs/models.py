@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import tenants
 
+from ..purchasing import standstill
 from ..purchasing.models import PlacementType
 
 
@@ -459,6 +460,8 @@ class Award(tenants.OrganisationOwned, tenants.Base):
     approved_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
     approval_note: Mapped[str | None] = mapped_column(Text)
     made_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
+    # The call-off standstill rule in force when the award was made (purchasing.StandstillRule)
+    standstill_rule: Mapped[str | None] = mapped_column(String(30))
     standstill_ends_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(Text)
@@ -475,6 +478,13 @@ class Award(tenants.OrganisationOwned, tenants.Base):
     def __visible_to__(cls, organisation_id, is_host, now):
         return or_(cls.organisation_id == organisation_id,
                    and_(cls.provider_id == organisation_id, cls.made_at.is_not(None)))
+
+    @property
+    def standstill(self):
+        """The standstill this award recorded when made (its own rule and end); the officer's
+        page, the provider's page, the email and the API all read it from here."""
+        return standstill.recorded(self.standstill_rule, self.standstill_ends_at,
+                                   started_at=self.made_at)
 
     def __repr__(self):
         return f"<Award {self.id} call-off {self.call_off_id} {self.status}>"

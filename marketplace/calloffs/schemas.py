@@ -362,7 +362,18 @@ class AwardSchema(Schema):
     approved_at = fields.DateTime(dump_only=True, allow_none=True)
     approval_note = fields.String(dump_only=True, allow_none=True)
     made_at = fields.DateTime(dump_only=True, allow_none=True)
-    standstill_ends_at = fields.DateTime(dump_only=True, allow_none=True)
+    standstill_rule = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The call-off standstill rule the award was made under: none | "
+                       "calendar_days_10 (PCR 2015 reg 87) | working_days_8 (Procurement Act "
+                       "2023 s.51)"})
+    standstill_ends_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        "description": "When the provider may accept: the first instant after standstill "
+                       "(00:00 UK time on the day after standstill_last_day), or made_at when "
+                       "none applies"})
+    standstill_last_day = fields.Date(attribute="standstill.last_day", dump_only=True,
+                                      allow_none=True, metadata={
+        "description": "The last UK day of standstill, which runs to midnight at its end; "
+                       "null when no standstill applies or the award is not made"})
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
     revoke_reason = fields.String(dump_only=True, allow_none=True)
     responded_at = fields.DateTime(dump_only=True, allow_none=True)

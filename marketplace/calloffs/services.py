@@ -26,10 +26,9 @@ from sqlalchemy.exc import IntegrityError
 
 import tenants
 
-from .. import audit, notifications
+from .. import audit, notifications, working_days
 from ..accounts.models import Role, User, UserStatus
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..evaluation import standstill
 from ..evaluation.admissions import invitable_admissions
 from ..extensions import db
 from ..formatting import LONDON, govuk_datetime, london_date
@@ -37,6 +36,7 @@ from ..money import MAX_FEE_PENCE, format_pounds
 from ..needs import need_codes, need_label
 from ..paging import paginate
 from ..providers.models import Provider
+from ..purchasing import standstill
 from ..purchasing.models import Lot, PlacementType, Regime, StandstillRule
 from ..purchasing.services import get_system
 from ..specifications.services import get_schedule_revision, versions_in_force
@@ -746,7 +746,7 @@ def _timetable_setting(name, default):
 def earliest_deadline_date(published_on):
     """The first day a non-urgent response deadline may fall on: the system's shortest
     response period, in working days after the day of publication."""
-    return standstill.working_days_after(
+    return working_days.working_days_after(
         published_on, _timetable_setting("call_off_min_response_days", 5))
 
 
@@ -755,7 +755,7 @@ def questions_close(published_at, deadline):
     (same time of day); on a short urgent timetable, halfway between publication and deadline.
     """
     local = deadline.astimezone(LONDON)
-    day = standstill.working_days_before(
+    day = working_days.working_days_before(
         local.date(), _timetable_setting("call_off_questions_close_days", 2))
     closes = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=LONDON)
     if closes <= published_at:
@@ -1390,17 +1390,20 @@ def _make_award(actor, call_off, record, now):
     system = get_system()
     rule = StandstillRule(system.call_off_standstill) if system else StandstillRule.NONE
     record.status, record.made_at = AwardStatus.AWARDED, now
+    # The award keeps its own rule: what it says later never follows a changed setting.
+    record.standstill_rule = rule.value
     record.standstill_ends_at = standstill.standstill_end(rule, now)
     call_off.status, call_off.status_changed_at, call_off.updated_at = (CallOffStatus.AWARDED,
                                                                         now, now)
     audit.record("call_off.awarded", record, actor=actor, after={
         "call_off_id": call_off.id, "provider_id": record.provider_id,
+        "standstill_rule": rule.value,
         "standstill_ends_at": record.standstill_ends_at.isoformat()})
     db.session.flush()
     _notify_invited(call_off, "award_made", {
         "annual_cost": format_pounds(record.annual_cost_pence),
-        "standstill_ends": _when(record.standstill_ends_at),
-        "standstill": rule != StandstillRule.NONE,
+        "standstill_ends": record.standstill.until,
+        "standstill": record.standstill.applies,
         "award_link": notifications.external_url("calloffs.award", award_id=record.id)},
         provider_ids={record.provider_id})
 
@@ -1513,9 +1516,9 @@ def accept_award(actor, award_id):
     now = tenants.utcnow()
     if record.status != AwardStatus.AWARDED:
         raise Conflict("this award is no longer open to acceptance")
-    if record.standstill_ends_at and now < record.standstill_ends_at:
-        raise Conflict(f"standstill ends on {_when(record.standstill_ends_at)} (UK time): the "
-                       "award can be accepted after that")
+    if record.standstill.applies and now < record.standstill_ends_at:
+        raise Conflict(f"standstill ends at {record.standstill.until} (UK time): the award "
+                       "can be accepted after that")
     offer = db.session.get(Offer, record.offer_id)
     call_off = record.call_off
     audit.record("call_off.award_accepted", record, actor=actor,

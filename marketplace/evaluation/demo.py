@@ -18,10 +18,10 @@ from ..accounts import services as accounts
 from ..accounts.models import Role, User
 from ..extensions import db
 from ..purchasing.models import Lot, StandstillRule
+from ..purchasing.standstill import standstill_end
 from ..windows.models import AdmissionWindow, Application, QuestionKind
 from . import services
 from .models import Admission, AdmissionStatus, Decision, EvaluatorAssignment
-from .standstill import standstill_end
 
 SECOND_EVALUATOR = ("evaluator2@cheshire-east.example.com", "Ellis Grant")
 # Provider name → (mark per evaluator, lots to admit, reasons).

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from ..formatting import govuk_date
-from ..purchasing.models import StandstillRule
-from . import standstill
+from ..formatting import govuk_date, london_date
 from .models import MAX_MARK, DecisionOutcome
 
 _PLAIN = str.maketrans({
@@ -63,7 +61,6 @@ def letter_for(decision, application):
     from .services import decision_lots
 
     window = application.window
-    rule = StandstillRule(decision.standstill_rule or window.system.admission_standstill)
     issued = decision.notified_at
     return Letter(
         provider_name=decision.provider.name, window_title=window.title,
@@ -72,8 +69,8 @@ def letter_for(decision, application):
         reasons=decision.reasons, scores=decision.scores,
         weighted_score=decision.weighted_score, pass_mark=decision.pass_mark,
         all_passed=decision.all_passed,
-        issued_on=govuk_date(issued.astimezone(standstill.LONDON).date()) if issued else "Not yet issued",
-        standstill=(standstill.describe(rule, issued) if issued and
+        issued_on=govuk_date(london_date(issued)) if issued else "Not yet issued",
+        standstill=(decision.standstill.sentence("the admission takes effect") if issued and
                     decision.outcome == DecisionOutcome.ADMITTED else ""),
     )
 

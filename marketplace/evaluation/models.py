@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import tenants
 
+from ..purchasing import standstill
+
 
 def _enum(cls, name, length=20):
     return Enum(cls, name=name, native_enum=False, create_constraint=True, length=length,
@@ -241,6 +243,11 @@ class Decision(tenants.OrganisationOwned, tenants.Base):
     @property
     def issued(self):
         return self.notified_at is not None
+
+    @property
+    def standstill(self):
+        """The standstill this decision recorded when issued (its own rule and end)."""
+        return standstill.recorded(self.standstill_rule, self.standstill_ends_at)
 
     def __repr__(self):
         return f"<Decision {self.id} application {self.application_id}>"

@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 import tenants
 
 from .. import ID_MAX
+from ..formatting import london_date
 
 # Ids the database can hold (PostgreSQL's integer); larger ones are refused by name, not a 500.
 ID = validate.Range(min=1, max=ID_MAX)
@@ -128,8 +129,16 @@ class DecisionSchema(Schema):
     all_passed = fields.Boolean(dump_only=True)
     decided_at = fields.DateTime(dump_only=True)
     notified_at = fields.DateTime(dump_only=True, allow_none=True)
-    standstill_rule = fields.String(dump_only=True, allow_none=True)
-    standstill_ends_at = fields.DateTime(dump_only=True, allow_none=True)
+    standstill_rule = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "The rule the decision was issued under: none | calendar_days_10 "
+                       "(PCR 2015 reg 87) | working_days_8 (Procurement Act 2023 s.51)"})
+    standstill_ends_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        "description": "The first instant after standstill: 00:00 UK time on the day after "
+                       "standstill_last_day (equal to notified_at when none applies)"})
+    standstill_last_day = fields.Date(attribute="standstill.last_day", dump_only=True,
+                                      allow_none=True, metadata={
+        "description": "The last UK day of standstill, which runs to midnight at its end; "
+                       "null when no standstill applies or the decision is not issued"})
 
 
 class AdmissionSchema(Schema):
@@ -137,7 +146,14 @@ class AdmissionSchema(Schema):
     provider = fields.Nested(RefSchema, dump_only=True)
     lot = fields.Nested(LotRefSchema, dump_only=True)
     decision_id = fields.String(dump_only=True, allow_none=True)
-    effective_at = fields.DateTime(dump_only=True)
+    effective_at = fields.DateTime(dump_only=True, metadata={
+        "description": "When the admission takes effect: the end of its decision's "
+                       "standstill (00:00 UK time on the day after its last day)"})
+    effective_on = fields.Function(lambda a: london_date(a.effective_at).isoformat(),
+                                   dump_only=True, metadata={
+        "type": "string", "format": "date",
+        "description": "The UK day effective_at falls on (after a standstill, the admission "
+                       "is effective from the start of that day)"})
     status = fields.Method("get_status", dump_only=True, metadata={
         "description": "pending (standstill not ended) | active | suspended | removed"})
     status_reason = fields.String(dump_only=True, allow_none=True)

@@ -27,9 +27,9 @@ from ..accounts.models import Role, User, UserStatus
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..paging import paginate
+from ..purchasing import standstill
 from ..purchasing.models import Lot, StandstillRule
 from ..windows.models import Application, AdmissionWindow, QuestionKind, WindowStatus
-from . import standstill
 from .models import (MAX_MARK, Admission, AdmissionStatus, ConflictDeclaration, Decision,
                      DecisionOutcome, EvaluatorAssignment, Moderation, Score, normalised)
 
@@ -599,7 +599,7 @@ def _issue(actor, decision, window, now):
         "provider_name": decision.provider.name, "window_title": window.title,
         "outcome": decision.outcome.value,
         "lots": [f"{lot.code} {lot.title}" for lot in lots],
-        "standstill": standstill.describe(rule, now),
+        "standstill": decision.standstill.sentence("the admission takes effect"),
         "link": notifications.external_url("evaluation.decision",
                                            application_id=decision.application_id)})
     return admitted

@@ -3,8 +3,9 @@ from flask import request, url_for
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..formatting import govuk_date, govuk_datetime
+from ..formatting import govuk_date, govuk_datetime, govuk_from
 from ..needs import need_label
+from ..purchasing import standstill
 
 _USERS_PAGES = {"accounts.users", "accounts.user", "accounts.invite_user",
                 "accounts.reissue_invitation"}
@@ -93,5 +94,7 @@ def navigation():
 def init_app(app):
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
+    app.add_template_filter(govuk_from, "govuk_from")
+    app.add_template_global(standstill.recorded, "standstill")
     app.add_template_filter(need_label, "need_label")
     app.context_processor(navigation)

@@ -68,7 +68,7 @@ def test_offers_cannot_be_read_by_the_authority_through_the_api_before_the_deadl
                       409)
     assert datetime.fromisoformat(listed["opens_at"]) == opens_at
     assert listed["responses_received"] == 2  # the one figure allowed before the deadline
-    assert "sealed" in listed["detail"] and "4 December 2026 at 12pm" in listed["detail"]
+    assert "sealed" in listed["detail"] and "4 December 2026 at midday" in listed["detail"]
     assert "1500" not in str(listed) and "150000" not in str(listed)
 
     assert _problem(client.get(f"/api/v1/offers/{offer.id}", headers=officer), 404)[

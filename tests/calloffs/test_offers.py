@@ -54,7 +54,7 @@ def test_before_the_deadline_the_authority_reads_no_offer_by_any_path(world, cal
         with pytest.raises(services.Sealed) as sealed:
             services.list_offers(world.officer, call_off.id)
         assert sealed.value.opens_at == call_off.response_deadline
-        assert "open on 4 December 2026 at 12pm" in str(sealed.value)
+        assert "open on 4 December 2026 at midday" in str(sealed.value)
         with pytest.raises(services.Sealed):
             services.evaluation(world.officer, call_off.id)
         with pytest.raises(NotFound):

@@ -33,7 +33,7 @@ def test_before_the_deadline_the_export_is_refused_and_holds_no_offer_data(
     assert page.mimetype == "text/html"
     assert "attachment" not in page.headers.get("Content-Disposition", "")
     body = page.get_data(as_text=True)
-    assert "Offers are sealed" in body and "4 December 2026 at 12pm" in body
+    assert "Offers are sealed" in body and "4 December 2026 at midday" in body
     for figure in ("1,600", "1600", "1,500", "1,200", "1200", "60,800", "45,600"):
         assert figure not in body
     assert world.provider.name not in body and world.other_provider.name not in body

@@ -138,12 +138,12 @@ def test_an_officer_takes_a_call_off_from_draft_to_award(world, as_user, scoped,
     second = f.offer(world.other_provider_user, call_off, core=120000)
     body = client.get(url).get_data(as_text=True)
     assert "Responses received: <strong>2</strong>" in body
-    assert "Offers open on 4 December 2026 at 12pm" in body
+    assert "Offers open on 4 December 2026 at midday" in body
     for path in (f"{url}/evaluation", f"{url}/evaluation.xlsx"):
         page = client.get(path)
         assert page.status_code == 409
         body = page.get_data(as_text=True)
-        assert "Offers are sealed" in body and "Offers open on 4 December 2026 at 12pm" in body
+        assert "Offers are sealed" in body and "Offers open on 4 December 2026 at midday" in body
         for figure in ("1,500", "1500", "1,200", "1200", "57,000", "45,600"):
             assert figure not in body
         assert world.provider.name not in body and world.other_provider.name not in body

@@ -195,10 +195,10 @@ def test_an_award_in_standstill_cannot_be_accepted_until_it_ends(world, lot, tim
     call_off, record = _award(world, lot, time_machine)
     provider = as_user(world.provider_user)
     body = provider.get(f"/awards/{record.id}").get_data(as_text=True)
-    assert "You can accept the award once standstill ends on" in body
+    assert "You can accept the award once standstill ends at midnight at the end of" in body
     assert 'action="/awards/%d/accept"' % record.id not in body
     response = provider.post(f"/awards/{record.id}/accept", follow_redirects=True)
-    assert "The award was not accepted: standstill ends on" in response.get_data(as_text=True)
+    assert "The award was not accepted: standstill ends at midnight at the end of" in response.get_data(as_text=True)
     assert _state(world.member, Award, record.id).status == AwardStatus.AWARDED
 
     time_machine.move_to(record.standstill_ends_at, tick=False)

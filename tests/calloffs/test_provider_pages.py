@@ -45,7 +45,7 @@ def test_the_provider_sees_its_invitations_and_its_response(world, call_off, as_
     body = client.get("/call-offs").get_data(as_text=True)
     assert call_off.reference in body
     assert "Manchester" in body and "Day placement" in body
-    assert "4 December 2026 at 12pm" in body  # noon UK time, ten days on
+    assert "4 December 2026 at midday" in body  # noon UK time, ten days on
     assert "Open for offers" in body and "Not started" in body
 
     factories.offer(world.provider_user, call_off)
@@ -223,7 +223,7 @@ def test_after_the_deadline_the_offer_is_read_only_and_a_post_is_refused(
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "<title>Error: " in body
-    assert "the response deadline (4 December 2026 at 12pm, UK time) has passed" in body
+    assert "the response deadline (4 December 2026 at midday, UK time) has passed" in body
     # An invalid form is refused the same way, not merely corrected.
     response = client.post(f"/call-offs/{call_off.id}/offer", data={"can_meet_need": "yes"})
     assert response.status_code == 409

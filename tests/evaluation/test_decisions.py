@@ -76,8 +76,12 @@ def test_an_always_open_window_issues_each_decision(world, scoped):
 
 
 def test_the_admission_becomes_active_exactly_when_standstill_ends(world, scoped, time_machine):
-    """8 working days (Procurement Act 2023) from Friday 19 December 2025: active from 00:00 on
-    Wednesday 7 January 2026, not a second before, with no job needed."""
+    """Procurement Act 2023 s.51: 8 working days beginning with the day of the notice. Notified
+    Friday 19 December 2025: Fri 19 (1), Mon 22 (2), Tue 23 (3), Wed 24 (4), [Christmas Day,
+    Boxing Day, weekend], Mon 29 (5), Tue 30 (6), Wed 31 (7), [1 January, 2 January (Scotland),
+    weekend], Mon 5 January (8). Active from 00:00 on Tuesday 6 January 2026 (GMT, so 00:00
+    UTC), not a second before, with no job needed. (Counting from the day after, as the code
+    once did, made it a working day late: Wednesday 7 January.)"""
     from marketplace.purchasing.models import PurchasingSystem
 
     system = factories.purchasing_factories.system(world.host)
@@ -88,7 +92,7 @@ def test_the_admission_becomes_active_exactly_when_standstill_ends(world, scoped
     time_machine.move_to(FRIDAY_19_DECEMBER, tick=False)
     application, decision = factories.decided(world)
     lot = application.window.lots[0]
-    starts = datetime(2026, 1, 7, tzinfo=timezone.utc)
+    starts = datetime(2026, 1, 6, tzinfo=timezone.utc)
     with scoped(world.member):
         time_machine.move_to(starts - timedelta(seconds=1), tick=False)
         assert admissions.active_admissions(lot.id) == []

@@ -61,7 +61,7 @@ def test_one_second_after_the_close_a_submission_is_refused(world, open_window, 
     application = _complete(world, open_window)
     time_machine.move_to(CLOSE + timedelta(seconds=1), tick=False)
     with tenants.scoped_to(world.provider):
-        with pytest.raises(Conflict, match="closed on 4 December 2026 at 12pm"):
+        with pytest.raises(Conflict, match="closed on 4 December 2026 at midday"):
             services.submit_application(world.provider_user, application.id)
         assert db.session.get(Application, application.id).submitted_at is None
 
@@ -316,7 +316,7 @@ def test_the_api_refuses_a_submission_after_the_close_with_409(world, open_windo
     time_machine.move_to(CLOSE + timedelta(seconds=1), tick=False)
     response = client.post(f"/api/v1/applications/{application.id}/submit", headers=headers)
     assert response.status_code == 409
-    assert "closed on 4 December 2026 at 12pm" in response.json["detail"]
+    assert "closed on 4 December 2026 at midday" in response.json["detail"]
 
 
 def test_the_hosts_applications_list_runs_a_constant_number_of_queries(
