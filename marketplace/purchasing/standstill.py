@@ -3,15 +3,14 @@
 Admissions (after a decision) and call-off awards share these rules. Days are UK days
 (Europe/London) and working days are the UK-wide ones of :mod:`marketplace.working_days`.
 
-- ``working_days_8`` - Procurement Act 2023 s.51(3): "the period of eight working days
-  beginning with the day on which the [contract award] notice is published". The day of the
-  notice is day 1 when it is a working day; when it is not (a Saturday, a bank holiday), day 1
-  is the next working day. Standstill runs to the end (midnight) of day 8.
-- ``calendar_days_10`` - Public Contracts Regulations 2015 reg 87(2)(a) and (4): the period
-  ends at midnight at the end of the 10th day after the notice is sent electronically; where
-  that day is not a working day, at midnight at the end of the next working day. PCR 2015
-  reg 2 defines working days for England and Wales; we count the UK-wide calendar for both
-  regimes, which is never shorter.
+- ``working_days_8`` - Procurement Act 2023 s.51: the period of eight working days beginning
+  with the day on which the contract award notice is published. The day of the notice is day 1
+  when it is a working day; when it is not (a Saturday, a bank holiday), day 1 is the next
+  working day. Standstill runs to the end (midnight) of day 8.
+- ``calendar_days_10`` - Public Contracts Regulations 2015 reg 87: the period ends at midnight
+  at the end of the 10th day after the notice is sent electronically; where that day is not a
+  working day, at midnight at the end of the next working day. Both regimes count in the same
+  UK-wide calendar (DESIGN §3): a day that is a holiday anywhere only ever lengthens the period.
 - ``none``: no standstill; the decision or award takes effect when it is notified.
 
 Stored ends (``standstill_ends_at`` on decisions, windows and awards, ``effective_at`` on

@@ -1,9 +1,9 @@
 """Standstill under both regimes, each expected last day worked out by hand in the docstring.
 
-- Procurement Act 2023 s.51(3): eight working days *beginning with* the day the notice is
+- Procurement Act 2023 s.51: eight working days *beginning with* the day the notice is
   published (day 1 is that day when it is a working day, else the next working day); it ends
   at midnight at the end of day 8.
-- Public Contracts Regulations 2015 reg 87(2)(a), (4): ends at midnight at the end of the 10th
+- Public Contracts Regulations 2015 reg 87: ends at midnight at the end of the 10th
   day after the notice is sent; where that day is not a working day, at the end of the next
   working day.
 
