@@ -5,6 +5,7 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..formatting import govuk_date, govuk_datetime
 from ..needs import need_label
+from .forms import error_summary_params
 
 _USERS_PAGES = {"accounts.users", "accounts.user", "accounts.invite_user",
                 "accounts.reissue_invitation"}
@@ -95,3 +96,4 @@ def init_app(app):
     app.add_template_filter(govuk_datetime, "govuk_datetime")
     app.add_template_filter(need_label, "need_label")
     app.context_processor(navigation)
+    app.add_template_global(error_summary_params)

@@ -108,10 +108,11 @@ class WindowForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.lot_ids.choices = [SelectChoice(lot.id, f"{lot.code}: {lot.title}") for lot in lots]
         self.always_open = always_open
-
-    def validate_closes_time(self, field):
-        if not self.always_open and (self.closes_on.data is None) != (not field.data):
-            raise ValidationError("Enter both the closing date and time")
+        if not always_open:
+            # Checked here, with the other fields, so a blank close is in the error summary
+            # whatever else is wrong (the service's own check runs only on a valid form).
+            self.closes_on.validators = [InputRequired("Enter the date the window closes")]
+            self.closes_time.validators = [InputRequired("Enter the time the window closes")]
 
     def service_fields(self):
         return {"title": self.title.data, "lot_ids": self.lot_ids.data,

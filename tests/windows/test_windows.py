@@ -1,4 +1,5 @@
 """Planning windows from the questionnaire, and their status following the clock."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -304,3 +305,30 @@ def test_the_windows_api_lists_and_plans(world, now, client):
         "closes_at": "2027-01-01T12:00:00+00:00"})
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "closes_at"
+
+
+def _summary(page):
+    block = page.split('govuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', block)
+
+
+@pytest.mark.parametrize("title", ["Round 8", ""])
+def test_a_blank_closing_date_and_time_are_in_the_error_summary(world, now, client, as_user,
+                                                                 title):
+    """Issue 10: the summary left out a blank closing date and time. Every field error is in
+    the summary (GOV.UK Design System, error summary), linked to its field."""
+    factories.questionnaire(world.host)
+    lot = purchasing.lot(world.host)
+    response = as_user(world.host_admin).post("/windows/new", data={
+        "title": title, "lot_ids": [str(lot.id)],
+        "opens_on": ["1", "6", "2027"], "opens_time": "09:00",
+        "closes_on": ["", "", ""], "closes_time": ""})
+    page = response.get_data(as_text=True)
+    summary = dict(_summary(page))
+    assert summary.get("closes_on-day") == "Enter the date the window closes", summary
+    assert summary.get("closes_time") == "Enter the time the window closes", summary
+    assert ("title" in summary) == (title == "")
+    for target in summary:
+        assert f'id="{target}"' in page  # each link lands on its field
+    with tenants.scoped_to(world.host):
+        assert db.session.scalars(db.select(AdmissionWindow)).all() == []
