@@ -4,12 +4,14 @@ from datetime import datetime, time
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import (BooleanField, IntegerField, RadioField, SelectMultipleField, StringField,
+                     SubmitField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
@@ -102,6 +104,10 @@ class WindowForm(FlaskForm):
     closes_on = GovDateField("Closing date", error_label="closing date",
                              description="For example, 30 3 2027", validators=[Optional()])
     closes_time = TimeField("Closing time", error_label="closing time", validators=[Optional()])
+    # Offered once the service has said the new close is short notice for an open window.
+    confirm_short_notice = BooleanField(
+        "Yes, bring the close forward: providers with drafts will be emailed the new time",
+        widget=GovCheckboxInput())
     submit = SubmitField("Save window", widget=GovSubmitInput())
 
     def __init__(self, *args, lots=(), always_open=False, **kwargs):
