@@ -13,12 +13,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# setuptools always adds a note that an editable install was made; nothing else should print.
+QUIET_PIP = PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet
+
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(QUIET_PIP) -e .
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(QUIET_PIP) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed assets
@@ -29,6 +32,7 @@ assets:
 browser:
 	bash scripts/install_browser.sh
 
+# The demo users are printed last, so they are on screen when the server starts.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo seed

@@ -29,6 +29,7 @@ PROVIDERS = [
     ("Meadowbank Residential School Ltd", "10234567", None, "149003", "SC480001"),
     ("Riverside Specialist College", None, "1187002", "149004", "2650004"),
     ("Cedar House School Ltd", "11345678", None, "149005", "2650005"),
+    ("Oakwood House School Ltd", "12456789", None, "149006", "SC480002"),
 ]
 
 # role, email, organisation (authority slug or provider name), full name
@@ -48,11 +49,33 @@ class SeedResult:
     logins: list = field(default_factory=list)
 
 
+def logins():
+    """(role label, email, organisation name) of every user in the database, the host's first,
+    then the member authorities' and the providers'. Read from the database, not from the seed's
+    lists: the package seeds add users of their own."""
+    from .accounts.models import Credential, User
+
+    by_organisation = {}
+    for credential in db.session.scalars(select(Credential).order_by(Credential.id)):
+        by_organisation.setdefault(credential.organisation_id, []).append(credential)
+    organisations = db.session.scalars(select(tenants.Organisation).where(
+        tenants.Organisation.id.in_(by_organisation))).all()
+    roles = list(Role)
+    found = []
+    for organisation in sorted(organisations, key=lambda o: (
+            not o.is_host, o.kind != tenants.OrganisationKind.AUTHORITY, o.name)):
+        with tenants.scoped_to(organisation):
+            users = {u.id: u for u in db.session.scalars(select(User))}
+        people = sorted(((users[c.user_id].role, c.email) for c in by_organisation[organisation.id]
+                         if c.user_id in users), key=lambda p: (roles.index(p[0]), p[1]))
+        found += [(role.label, email, organisation.name) for role, email in people]
+    return found
+
+
 def seed(password=DEMO_PASSWORD):
     """Create the demo region, its providers and one user per role, unless it exists already."""
-    logins = [(role.label, email, org) for role, email, org, _ in USERS]
     if db.session.scalars(select(tenants.Authority.id)).first() is not None:
-        return SeedResult(created=False, logins=logins)
+        return SeedResult(created=False, logins=logins())
 
     for ref in tenants.reference_authorities():
         is_host = ref.ons_code == HOST_ONS_CODE
@@ -70,7 +93,7 @@ def seed(password=DEMO_PASSWORD):
                              full_name=full_name, role=role, password=password)
     for package in (purchasing, providers, specifications, windows, evaluation, calloffs):
         package.seed()
-    return SeedResult(created=True, logins=logins)
+    return SeedResult(created=True, logins=logins())
 
 
 def find_organisation(identifier):

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovSelect, GovSubmitInput,
+from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSubmitInput,
                                                 GovTextInput)
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
@@ -54,8 +54,10 @@ class InviteUserForm(FlaskForm):
                        validators=[InputRequired("Enter the person's email address"),
                                    Email("Enter an email address in the correct format, like name@example.org"),
                                    Length(max=254, message="Email address must be 254 characters or fewer")])
-    role = SelectField("Role", widget=GovSelect(),
-                       validators=[InputRequired("Choose a role")])
+    # Radios, not a select: a select always submits an option (its first, Host administrator
+    # for the host), so the most powerful role would be chosen for an inviter who did not.
+    role = RadioField("Role", widget=GovRadioInput(),
+                      validators=[InputRequired("Choose a role")])
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def __init__(self, roles, *args, **kwargs):

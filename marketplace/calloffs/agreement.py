@@ -4,11 +4,13 @@ made Latin-1 safe the way the feedback letters are)."""
 from dataclasses import dataclass
 
 from fpdf import FPDF
+from fpdf.fonts import TextStyle
 
 from ..evaluation.letters import latin1
 from ..formatting import LONDON, govuk_date
 from ..money import display_pounds
 from ..needs import need_label
+from ..specifications.documents import markdown_for_print
 
 
 @dataclass
@@ -74,6 +76,25 @@ def agreement_for(agreement):
         schedule_body=placement.local_schedule_body)
 
 
+# The schedule's headings sit under the agreement's own 13pt section headings; all in black
+# Helvetica (fpdf2's defaults are dark red Times).
+_HEADING_SIZES = {"h3": 12, "h4": 11, "h5": 11, "h6": 11}
+_SCHEDULE_STYLES = {
+    tag: TextStyle(font_family="Helvetica", font_style="B", font_size_pt=size, color=0,
+                   t_margin=3, b_margin=1)
+    for tag, size in _HEADING_SIZES.items()}
+_SCHEDULE_STYLES["blockquote"] = TextStyle(color=0, t_margin=2, l_margin=8, b_margin=2)
+
+
+def _write_markdown(pdf, text):
+    """The local schedule's Markdown, laid out by fpdf2 from the same safe HTML the pages use
+    (raw HTML in the text is escaped, so it prints as typed)."""
+    pdf.set_font("Helvetica", "", 11)
+    pdf.write_html(latin1(markdown_for_print(text, top=3)), font_family="Helvetica",
+                   tag_styles=_SCHEDULE_STYLES, li_prefix_color=0, ul_bullet_char="\x95",
+                   warn_on_tags_not_matching=False)
+
+
 def agreement_pdf(document):
     """The agreement as PDF bytes."""
     pdf = FPDF(format="A4")
@@ -115,7 +136,7 @@ def agreement_pdf(document):
     if document.schedule_title:
         para(f"{document.schedule_title} (revision {document.schedule_revision})", 11, "B",
              gap=1)
-        para(document.schedule_body or "")
+        _write_markdown(pdf, document.schedule_body)
     else:
         para("No local schedule applies.")
     return bytes(pdf.output())

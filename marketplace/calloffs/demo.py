@@ -8,7 +8,11 @@ health needs (SEMH), whom Brookvale, Hillside and Cedar House can all take in th
   offer in (sealed: the officer sees only that one response has arrived);
 - CO-…-0003, past its deadline and being evaluated: three offers, two marked;
 - CO-…-0004, placed: awarded to the top-ranked offer and accepted, with its placement and
-  Individual Placement Agreement.
+  Individual Placement Agreement;
+- CO-…-0005 and CO-…-0006, drafts for an autistic boy in a 38-week residential placement and
+  an autistic girl in a 52-week one, each with at least two providers (with users) to invite:
+  Hillside, Meadowbank and Oakwood House for the first; Meadowbank and Oakwood House, both
+  registered children's homes, for the second.
 
 Each attaches Manchester's local schedule (if the specifications seed made it).
 
@@ -114,7 +118,8 @@ def seed():
     if manchester is None:
         return
     with tenants.scoped_to(manchester):
-        lot = db.session.scalars(select(Lot).where(Lot.code == "DAY")).first()
+        lots = {lot.code: lot for lot in db.session.scalars(select(Lot))}
+        lot = lots.get("DAY")
         schedule = db.session.scalars(select(LocalSchedule).order_by(LocalSchedule.id)).first()
         officer = _user("officer@manchester.example.com")
         manager = _user("manager@manchester.example.com")
@@ -153,6 +158,17 @@ def seed():
         placed = services.create_call_off(officer, **_child(
             lot, schedule_id, today, "MCR-1988", 12, "M21", response_deadline=deadline))
         services.publish_call_off(officer, placed.id)
+        for code, reference, age, district, gender, weeks in (
+                ("RES38", "MCR-3350", 13, "M9", "male", 76),
+                ("RES52", "MCR-3412", 14, "M11", "female", 104)):
+            if code in lots:
+                services.create_call_off(officer, **_child(
+                    lots[code], schedule_id, today, reference, age, district, gender=gender,
+                    primary_need="ASD", placement_type=lots[code].placement_types[0],
+                    length_weeks=weeks,
+                    ehcp_summary=("Needs a waking-day curriculum with a consistent team across "
+                                  "school and residence, and a sensory diet (EHC plan "
+                                  "sections F and H).")))
 
     if brookvale is not None:
         with tenants.scoped_to(brookvale.organisation):

@@ -410,6 +410,8 @@ class EvaluationSchema(Schema):
     price_weight = fields.Function(lambda e: e.call_off.price_weight, dump_only=True,
                                    metadata={"type": "integer"})
     all_marked = fields.Boolean(dump_only=True)
+    marks_frozen = fields.Boolean(dump_only=True, metadata={
+        "description": "True from the award on: marks can no longer change (409)"})
     rows = fields.List(fields.Nested(EvaluationRowSchema), dump_only=True)
     not_offered = fields.List(fields.Nested(OfferSchema), dump_only=True, metadata={
         "description": "Declines and withdrawn offers."})

@@ -1205,6 +1205,10 @@ class Evaluation:
     status: object
 
     @property
+    def marks_frozen(self):
+        return marks_frozen(self.awards)
+
+    @property
     def top(self):
         return next((row for row in self.rows if row.rank == 1), None)
 
@@ -1217,6 +1221,18 @@ def _awards(call_off_id):
 def _live_award(call_off_id):
     return db.session.scalar(select(Award).where(
         Award.call_off_id == call_off_id, Award.status.in_(LIVE_AWARD_STATUSES)))
+
+
+# An award that stood (waiting for approval, made, accepted, or made and then declined) fixes
+# the ranking it came from: a manager approves, and after a decline the next offer is awarded,
+# on that ranking. One revoked as made in error or refused by a manager never stood, and the
+# error may lie in the marks, so it does not.
+_MARK_FREEZING_AWARDS = (*LIVE_AWARD_STATUSES, AwardStatus.DECLINED)
+
+
+def marks_frozen(awards):
+    """Whether ``awards`` (a call-off's) fix its quality marks."""
+    return any(award.status in _MARK_FREEZING_AWARDS for award in awards)
 
 
 def evaluation(actor, call_off_id):
@@ -1255,8 +1271,9 @@ def evaluation(actor, call_off_id):
 
 
 def record_quality_mark(actor, call_off_id, offer_id, *, mark, notes=""):
-    """Mark an offer's quality 0-100 with notes, once offers are open and before an award is
-    accepted; the call-off is then being evaluated."""
+    """The authority's buyer marks an offer's quality 0-100 with notes, once offers are open
+    and until the call-off is awarded (see ``marks_frozen``); an open call-off is then being
+    evaluated."""
     offers = {o.id: o for o in list_offers(actor, call_off_id)}
     call_off = _own_call_off(actor, call_off_id, for_update=True)
     offer = offers.get(offer_id)
@@ -1264,8 +1281,10 @@ def record_quality_mark(actor, call_off_id, offer_id, *, mark, notes=""):
         raise NotFound(f"offer {offer_id}")
     if not offer.can_meet_need or offer.withdrawn:
         raise Conflict("only offers to meet the need are marked")
-    if call_off.status.finished or call_off.status == CallOffStatus.AWARDED:
-        raise Conflict("marks cannot change once the call-off is awarded or closed")
+    if call_off.status.finished or call_off.status == CallOffStatus.AWARDED or marks_frozen(
+            _awards(call_off.id)):
+        raise Conflict("marks are fixed once the call-off has been awarded: revoke the award "
+                       "made in error to correct them")
     errors = {}
     value = _int(mark, errors, "mark", "Enter a quality mark from 0 to 100", 0, 100)
     if errors:

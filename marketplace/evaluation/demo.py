@@ -4,9 +4,10 @@ Round 6 (closed) is evaluated through the services: the demo evaluator and a sec
 evaluator score every submitted application blind, the host administrator moderates, and the
 decisions are issued; the stamps are then moved back to a month after the close so that
 standstill has ended and the admissions are active today. Providers with no Round 6 application
-are given founding admissions (from the system's start, with no decision). Round 7 is still open,
-so nobody can be assigned to evaluate it yet. Rows are looked up, not assumed: anything missing
-from the earlier seeds is skipped.
+are given founding admissions (from the system's start, with no decision). The residential round
+closed last week: its application is assigned to both evaluators and waits for their scores.
+Round 7 is still open, so nobody can be assigned to evaluate it yet. Rows are looked up, not
+assumed: anything missing from the earlier seeds is skipped.
 """
 from datetime import datetime, time, timedelta, timezone
 
@@ -19,6 +20,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..purchasing.models import Lot, StandstillRule
 from ..purchasing.standstill import standstill_end
+from ..windows.demo import AWAITING_SCORES
 from ..windows.models import AdmissionWindow, Application, QuestionKind
 from . import services
 from .models import Admission, AdmissionStatus, Decision, EvaluatorAssignment
@@ -31,9 +33,11 @@ OUTCOMES = {
     "Hillside Learning Trust": (
         (4, 3), ["DAY", "RES38"], "Strong curriculum and therapy offer across both lots."),
     "Meadowbank Residential School Ltd": (
-        (3, 4), ["RES38"], "Admitted to 38-week residential. Not admitted to 52-week residential: "
-                           "the application gave no children's home registration."),
+        (3, 4), ["RES38", "RES52"], "Admitted to both residential lots: the children's home "
+                                    "registration (SC480001) was checked with Ofsted."),
 }
+# The founding admission suspended to show a suspension's reason on the admissions pages.
+SUSPENDED = ("Cedar House School Ltd", "RES52")
 FOUNDING_LOTS = ["DAY", "RES38", "RES52"]
 
 
@@ -76,6 +80,20 @@ def seed():
             AdmissionWindow.title == "Round 6")).first()
         decided = _decide_round(round_6, admin, (evaluator, second), lots) if round_6 else set()
         _founding_admissions(admin, decided, lots, REGION_STARTED)
+        waiting = db.session.scalars(select(AdmissionWindow).where(
+            AdmissionWindow.title == AWAITING_SCORES)).first()
+        if waiting is not None:
+            _assign_for_scoring(waiting, admin, (evaluator, second))
+
+
+def _assign_for_scoring(window, admin, evaluators):
+    """The closed residential round's applications, assigned to both evaluators and left for
+    them to declare any conflict and score."""
+    for application in db.session.scalars(select(Application).where(
+            Application.window_id == window.id, Application.submitted_at.is_not(None))
+            .order_by(Application.id)).unique():
+        for person in evaluators:
+            services.assign_evaluator(admin, application.id, person.id)
 
 
 def _decide_round(window, admin, evaluators, lots):
@@ -144,9 +162,11 @@ def _founding_admissions(admin, decided, lots, started_on):
                                      activation_notified_at=effective))
     db.session.commit()
     # One suspension, to show the reason on the admissions pages.
+    name, code = SUSPENDED
+    holder = next((p for p in providers if p.name == name), None)
     suspend = db.session.scalars(select(Admission).where(
-        Admission.decision_id.is_(None), Admission.lot_id == lots["RES52"].id)
-        .order_by(Admission.id)).first() if "RES52" in lots else None
+        Admission.decision_id.is_(None), Admission.lot_id == lots[code].id,
+        Admission.provider_id == holder.id)).first() if code in lots and holder else None
     if suspend is not None and admin is not None:
         services.suspend_admission(admin, suspend.id, "Ofsted judged the residential provision "
                                                       "inadequate; suspended pending re-inspection.")

@@ -26,9 +26,9 @@ PROFILES = {
         fees={DAY: (1150_00, 1250_00), RES38: (3400_00, 3550_00)}),
     "Hillside Learning Trust": dict(
         address=("Hillside Campus", "Moor Road", "Bolton", "BL1 4RT"),
-        rating=(OfstedRating.OUTSTANDING, date(2023, 11, 2)), types=[DAY],
-        needs=["SEMH", "MLD", "SPLD"], ages=(11, 18), genders=["female", "male"], sc_urn=None,
-        fees={DAY: (980_00, 1040_00)}),
+        rating=(OfstedRating.OUTSTANDING, date(2023, 11, 2)), types=[DAY, RES38],
+        needs=["SEMH", "MLD", "SPLD", "ASD"], ages=(11, 18), genders=["female", "male"],
+        sc_urn=None, fees={DAY: (980_00, 1040_00), RES38: (3650_00, 3780_00)}),
     "Meadowbank Residential School Ltd": dict(
         address=("Meadowbank", "Chester Road", "Northwich", "CW8 1LP"),
         rating=(OfstedRating.GOOD, date(2025, 2, 20)), types=[DAY, RES38, RES52],
@@ -45,6 +45,12 @@ PROFILES = {
         rating=(OfstedRating.GOOD, date(2024, 9, 25)), types=[DAY],
         needs=["SEMH"], ages=(11, 16), genders=["male"], sc_urn=None,
         fees={DAY: (1100_00, 1180_00)}),
+    "Oakwood House School Ltd": dict(
+        address=("Oakwood House", "Forest Road", "Delamere", "CW6 9EX"),
+        rating=(OfstedRating.GOOD, date(2025, 3, 12)), types=[RES38, RES52],
+        needs=["ASD", "SLD", "PMLD", "SEMH"], ages=(8, 19), genders=["female", "male"],
+        sc_urn="SC480002",
+        fees={RES38: (4050_00, 4150_00), RES52: (6600_00, 6900_00)}),
 }
 
 # The provider whose insurance expires within 30 days, and the one whose safeguarding policy
@@ -58,7 +64,13 @@ VACANCIES = {
         (DAY, ["ASD", "SLCN"], (8, 14), 14, 2), (RES38, ["ASD"], (11, 18), 60, 1)],
     "Meadowbank Residential School Ltd": [(RES52, ["PMLD", "SLD"], (10, 19), 30, 1)],
     "Cedar House School Ltd": [(DAY, ["SEMH"], (11, 16), 7, 3)],
+    "Oakwood House School Ltd": [(RES52, ["ASD", "SLD"], (10, 19), 21, 1)],
 }
+
+
+# The residential providers' users (the other package seeds add the rest).
+USERS = {"Meadowbank Residential School Ltd": ("admissions@meadowbank.example.com", "Maya Hughes"),
+         "Oakwood House School Ltd": ("office@oakwoodhouse.example.com", "Olu Bankole")}
 
 
 def _pdf(title):
@@ -81,7 +93,11 @@ def _document(provider, kind, expires_on, uploaded_at):
 
 
 def seed():
-    """Profiles, documents, rate cards and vacancies for the five demo providers."""
+    """Profiles, documents, rate cards, vacancies and users for the demo providers."""
+    from ..accounts import services as accounts
+    from ..accounts.models import Role
+    from ..demo import DEMO_PASSWORD
+
     today = services.london_date()
     now = tenants.utcnow()
     earlier = datetime(2025, 9, 1, 9, tzinfo=timezone.utc)
@@ -124,6 +140,10 @@ def seed():
             db.session.flush()
             services.refresh_standing(provider)
         db.session.commit()
+        if provider.name in USERS:
+            email, full_name = USERS[provider.name]
+            accounts.create_user(provider, email=email, full_name=full_name,
+                                 role=Role.PROVIDER_USER, password=DEMO_PASSWORD)
     # What the daily job would do at once: the warning and the suspension are recorded.
     for provider in services.providers_to_review():
         with tenants.scoped_to(provider):

@@ -7,8 +7,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-# GOV.UK classes for the elements Markdown produces. Headings move one level down, so a
-# document's "# Heading" sits under the page's own <h1>.
+# GOV.UK classes for the elements Markdown produces.
 _CLASSES = {
     "paragraph_open": "govuk-body",
     "bullet_list_open": "govuk-list govuk-list--bullet",
@@ -23,18 +22,19 @@ _CLASSES = {
     "th_open": "govuk-table__header",
     "td_open": "govuk-table__cell",
 }
-_HEADINGS = {"h1": ("h2", "govuk-heading-l"), "h2": ("h3", "govuk-heading-m"),
-             "h3": ("h4", "govuk-heading-s"), "h4": ("h5", "govuk-heading-s"),
-             "h5": ("h6", "govuk-heading-s"), "h6": ("h6", "govuk-heading-s")}
+_HEADING_CLASSES = {2: "govuk-heading-l", 3: "govuk-heading-m"}  # deeper: govuk-heading-s
 
 
 def _govuk_classes(state):
+    # A document's "# Heading" becomes the level the page asks for (env["top"], by default
+    # <h2>, under the page's own <h1>), and its other headings follow it down.
+    top = state.env.get("top", 2)
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
-            tag, css = _HEADINGS[token.tag]
-            token.tag = tag
+            level = min(6, int(token.tag[1]) + top - 1)
+            token.tag = f"h{level}"
             if token.type == "heading_open":
-                token.attrJoin("class", css)
+                token.attrJoin("class", _HEADING_CLASSES.get(level, "govuk-heading-s"))
         elif token.type in _CLASSES:
             token.attrJoin("class", _CLASSES[token.type])
         elif token.type == "inline":
@@ -43,18 +43,27 @@ def _govuk_classes(state):
                     child.attrJoin("class", "govuk-link")
 
 
-@lru_cache(maxsize=1)
-def _parser():
+@lru_cache(maxsize=2)
+def _parser(images=True):
     # "html": False escapes raw HTML; markdown-it's validateLink refuses javascript:, vbscript:,
     # file: and data: (other than images) links, which then stay plain text.
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    if not images:
+        md.disable("image")
     md.core.ruler.push("govuk_classes", _govuk_classes)
     return md
 
 
-def render_markdown(text):
-    """Safe HTML for ``text`` (Markdown), styled with GOV.UK classes."""
-    return Markup(_parser().render(text or ""))
+def render_markdown(text, top=2):
+    """Safe HTML for ``text`` (Markdown), styled with GOV.UK classes; its top-level heading
+    is an ``<h{top}>``."""
+    return Markup(_parser().render(text or "", {"top": top}))
+
+
+def markdown_for_print(text, top=2):
+    """The same HTML for a PDF, without images: a document printed on the server must not fetch
+    what a user's text points at."""
+    return _parser(images=False).render(text or "", {"top": top})
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ def _require_sign_in():
 
 
 @bp.app_template_filter("markdown")
-def _markdown(text):
-    return render_markdown(text)
+def _markdown(text, top=2):
+    return render_markdown(text, top)
 
 
 @bp.app_template_filter("govuk_date_london")

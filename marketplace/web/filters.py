@@ -6,6 +6,7 @@ from ..accounts.models import Role
 from ..formatting import govuk_date, govuk_datetime, govuk_from
 from ..needs import need_label
 from ..purchasing import standstill
+from .forms import error_summary_params
 
 _USERS_PAGES = {"accounts.users", "accounts.user", "accounts.invite_user",
                 "accounts.reissue_invitation"}
@@ -98,3 +99,4 @@ def init_app(app):
     app.add_template_global(standstill.recorded, "standstill")
     app.add_template_filter(need_label, "need_label")
     app.context_processor(navigation)
+    app.add_template_global(error_summary_params)

@@ -1,6 +1,19 @@
 """Helpers shared by the web views' forms."""
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
+
+
+def error_summary_params(form):
+    """govuk-frontend-wtf's error summary for ``form`` (every field with an error), with a
+    date's link going to its day box: the GOV.UK pattern links to the first input of a date,
+    and the date's own id is only its fieldset's wrapper."""
+    params = wtforms_errors(form)
+    dates = {f"#{field.id}" for field in form if isinstance(field.widget, GovDateInput)}
+    for item in params["errorList"]:
+        if item["href"] in dates:
+            item["href"] += "-day"
+    return params
 
 
 

@@ -98,8 +98,9 @@ def window(window_id):
 @blp.arguments(WindowChangeSchema)
 @blp.response(200, WindowSchema)
 def update_window(data, window_id):
-    """Change a window: anything while scheduled, the title and a later close while open
-    (host administrators)."""
+    """Change a window: anything while scheduled, the title and the close while open (host
+    administrators). Bringing an open window's close forward to less than 3 days away needs
+    ``confirm_short_notice``; providers with a draft are emailed whenever the close moves."""
     return services.update_window(current_user, window_id, **data)
 
 

@@ -1,8 +1,9 @@
 """The windows part of the demo region (called by marketplace.demo.seed, in package order).
 
 The host's questionnaire; Round 6 (closed, with three submitted applications for the evaluation
-demo), Round 7 (open now, closing in three weeks: a draft by Brookvale and a submission by
-Riverside) and Round 8 (scheduled). Times are fixed UK times on days counted from today, so every
+demo), a residential round for the two residential lots (closed last week: Riverside's
+application waits for the evaluators' scores), Round 7 (open now, closing in three weeks: a
+draft by Brookvale and a submission by Riverside) and Round 8 (scheduled). Times are fixed UK times on days counted from today, so every
 seed looks the same relative to the day it runs.
 """
 from datetime import date, datetime, time, timedelta, timezone
@@ -63,6 +64,8 @@ ANSWERS = [
 ]
 # Provider (by name) → weekly fees in pence for day, 38-week and 52-week placements.
 FEES = {"day": 125000, "residential_38": 310000, "residential_52": 520000}
+# The closed round whose application the evaluation seed leaves waiting for scores.
+AWAITING_SCORES = "Residential round 2026"
 
 
 def _at(day, hour, minute=0):
@@ -128,15 +131,18 @@ def seed():
         db.session.add(questionnaire)
 
         lots = list(system.lots)
+        residential = [lot for lot in lots if lot.code in ("RES38", "RES52")] or lots
         rounds = {}
-        for title, opens, closes in (
-                ("Round 6", today - timedelta(days=120), today - timedelta(days=90)),
-                ("Round 7", today - timedelta(days=7), today + timedelta(days=21)),
-                ("Round 8", today + timedelta(days=150), today + timedelta(days=180))):
+        for title, opens, closes, offered in (
+                ("Round 6", today - timedelta(days=120), today - timedelta(days=90), lots),
+                (AWAITING_SCORES, today - timedelta(days=40), today - timedelta(days=7),
+                 residential),
+                ("Round 7", today - timedelta(days=7), today + timedelta(days=21), lots),
+                ("Round 8", today + timedelta(days=150), today + timedelta(days=180), lots)):
             opens_at, closes_at = _at(opens, 9), _at(closes, 12)
             window = AdmissionWindow(
                 system=system, title=title, opens_at=opens_at, closes_at=closes_at,
-                pass_mark=questionnaire.pass_mark, lots=lots,
+                pass_mark=questionnaire.pass_mark, lots=offered,
                 created_at=opens_at - timedelta(days=30),
                 questions=[WindowQuestion(number=q.number, kind=q.kind, category=q.category,
                                           text=q.text, guidance=q.guidance, weight=q.weight)
@@ -161,6 +167,9 @@ def seed():
                                  (meadowbank, ["RES38", "RES52"], 8)):
         _application(provider, round_6, submitted_at=round_6.opens_at + timedelta(days=day),
                      lots=[by_code[c] for c in codes if c in by_code])
+    waiting = rounds[AWAITING_SCORES]
+    _application(riverside, waiting, submitted_at=waiting.opens_at + timedelta(days=10),
+                 lots=[by_code[c] for c in ["RES38"] if c in by_code])
     round_7 = rounds["Round 7"]
     _application(brookvale, round_7, submitted_at=None, complete=False,
                  lots=[by_code[c] for c in ["RES38"] if c in by_code])

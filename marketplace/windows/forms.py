@@ -4,12 +4,14 @@ from datetime import datetime, time
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import (BooleanField, IntegerField, RadioField, SelectMultipleField, StringField,
+                     SubmitField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
@@ -102,16 +104,21 @@ class WindowForm(FlaskForm):
     closes_on = GovDateField("Closing date", error_label="closing date",
                              description="For example, 30 3 2027", validators=[Optional()])
     closes_time = TimeField("Closing time", error_label="closing time", validators=[Optional()])
+    # Offered once the service has said the new close is short notice for an open window.
+    confirm_short_notice = BooleanField(
+        "Yes, bring the close forward: providers with drafts will be emailed the new time",
+        widget=GovCheckboxInput())
     submit = SubmitField("Save window", widget=GovSubmitInput())
 
     def __init__(self, *args, lots=(), always_open=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.lot_ids.choices = [SelectChoice(lot.id, f"{lot.code}: {lot.title}") for lot in lots]
         self.always_open = always_open
-
-    def validate_closes_time(self, field):
-        if not self.always_open and (self.closes_on.data is None) != (not field.data):
-            raise ValidationError("Enter both the closing date and time")
+        if not always_open:
+            # Checked here, with the other fields, so a blank close is in the error summary
+            # whatever else is wrong (the service's own check runs only on a valid form).
+            self.closes_on.validators = [InputRequired("Enter the date the window closes")]
+            self.closes_time.validators = [InputRequired("Enter the time the window closes")]
 
     def service_fields(self):
         return {"title": self.title.data, "lot_ids": self.lot_ids.data,

@@ -81,6 +81,9 @@ class WindowChangeSchema(WindowInputSchema):
         super().__init__(*args, partial=True, **kwargs)
 
     closes_at = fields.AwareDateTime(allow_none=True)
+    confirm_short_notice = fields.Boolean(metadata={
+        "description": "Needed to bring an open window's close forward to less than 3 days "
+                       "away; without it the change is refused naming this field."})
 
 
 class ProviderRefSchema(Schema):

@@ -410,10 +410,19 @@ def plan_window(actor, *, title, lot_ids, opens_at, closes_at=None):
     return window
 
 
-def update_window(actor, window_id, **fields):
+# Providers are reminded this long before a close; bringing an open window's close nearer than
+# that takes away the notice they were promised, so the administrator must confirm it.
+SHORT_NOTICE = timedelta(days=3)
+
+
+def update_window(actor, window_id, *, confirm_short_notice=False, **fields):
     """The host's administrator changes a window: anything while it is scheduled; while it is
-    open only its title and a later closing time (lots and opening are fixed once providers may
-    apply); after the close, nothing. Fields: title, lot_ids, opens_at, closes_at."""
+    open only its title and its closing time (lots and opening are fixed once providers may
+    apply); after the close, nothing. Fields: title, lot_ids, opens_at, closes_at.
+
+    Bringing an open window's close forward to less than ``SHORT_NOTICE`` away needs
+    ``confirm_short_notice``. When an open window's close moves, every provider with a draft
+    application is emailed, in the same transaction."""
     window = get_window(actor, window_id)
     require_host_admin(actor)
     now = tenants.utcnow()
@@ -434,13 +443,38 @@ def update_window(actor, window_id, **fields):
         if errors:
             raise ValidationFailed(errors)
     values = _clean_window(window.system, fields, window=window, now=now)
+    previous_close = window.closes_at
+    moved = (status == WindowStatus.OPEN and previous_close is not None
+             and values.get("closes_at", previous_close) != previous_close)
+    if (moved and values["closes_at"] < previous_close
+            and values["closes_at"] - now < SHORT_NOTICE and not confirm_short_notice):
+        raise ValidationFailed({"confirm_short_notice": (
+            f"The window would close on {govuk_datetime(values['closes_at'])}, less than "
+            f"{SHORT_NOTICE.days} days from now, and providers may be part-way through their "
+            "applications. Confirm that you want to bring the close forward")})
     before = _window_snapshot(window)
     for name, value in values.items():
         setattr(window, name, value)
     audit.record("window.changed", window, actor=actor, before=before,
                  after=_window_snapshot(window))
+    if moved:
+        db.session.flush()
+        _tell_drafts_the_close_moved(window, previous_close)
     db.session.commit()
     return window
+
+
+def _tell_drafts_the_close_moved(window, previous_close):
+    """Email the providers with a draft application to ``window`` its new closing time. The
+    host may not read drafts, so each provider's own scope answers whether it has one."""
+    context = {**_window_context(window), "previous_closes_at": govuk_datetime(previous_close)}
+    for provider in _providers():
+        with tenants.scoped_to(provider):
+            has_draft = db.session.scalar(select(Application.id).where(
+                Application.window_id == window.id, Application.submitted_at.is_(None)))
+        if has_draft is not None:
+            notifications.notify_organisation(
+                provider, "window_close_moved", {**context, "organisation_name": provider.name})
 
 
 def recopy_questionnaire(actor, window_id):

@@ -172,7 +172,8 @@ def edit_window(window_id):
     form, system = _window_form(data=WindowForm.data_for(window))
     if form.validate_on_submit():
         try:
-            services.update_window(current_user, window_id, **form.service_fields())
+            services.update_window(current_user, window_id, **form.service_fields(),
+                                   confirm_short_notice=form.confirm_short_notice.data)
         except ValidationFailed as error:
             show_errors(form, error, {"opens_at": "opens_on", "closes_at": "closes_on"})
         except Conflict as error:
@@ -181,7 +182,8 @@ def edit_window(window_id):
             flash("Window saved.", "success")
             return redirect(url_for("windows.window", window_id=window_id))
     return render_template("windows/window_form.html", form=form, window=window, system=system,
-                           problems={}, warnings=services.plan_warnings(current_user))
+                           problems={}, warnings=services.plan_warnings(current_user),
+                           short_notice_days=services.SHORT_NOTICE.days)
 
 
 @bp.post("/windows/<id:window_id>/questions")

@@ -1,4 +1,6 @@
 """Users of an organisation: listing, inviting, accepting, deactivating."""
+import re
+
 from sqlalchemy import select
 
 import tenants
@@ -130,3 +132,26 @@ def test_managers_cannot_deactivate_themselves(client, world, as_user):
     response = client.post(f"/users/{world.manager.id}/deactivate", follow_redirects=True)
     assert "You cannot change the status of your own account" in response.get_data(as_text=True)
     assert _fresh(world.member, world.manager.id).status == UserStatus.ACTIVE
+
+
+def test_the_invitation_form_preselects_no_role(client, world, as_user):
+    """Issue 10: the form preselected Host administrator, the most powerful role. No role is
+    chosen until the inviter chooses one (GOV.UK Design System: radios start unselected)."""
+    page = as_user(world.host_admin).get("/users/invite").get_data(as_text=True)
+    # A <select> always submits an option (the first, when none is marked): radios do not.
+    assert '<select' not in page
+    radios = re.findall(r'<input[^>]*name="role"[^>]*>', page)
+    assert {"host_admin", "evaluator"} <= {re.search(r'value="([^"]+)"', r)[1] for r in radios}
+    assert not [r for r in radios if "checked" in r]
+
+
+def test_an_invitation_without_a_role_is_refused_in_the_error_summary(client, world, as_user):
+    as_user(world.host_admin)
+    form = {"full_name": "Nia Officer", "email": "nia@cheshire-east.example.com"}
+    response = client.post("/users/invite", data=form)
+    page = response.get_data(as_text=True)
+    summary = page.split('class="govuk-error-summary"')[1].split("</div>\n</div>")[0]
+    assert '<a href="#role">Choose a role</a>' in " ".join(summary.split())
+    assert "Not a valid choice" not in page
+    assert db.session.scalars(select(Credential).where(
+        Credential.email == "nia@cheshire-east.example.com")).first() is None

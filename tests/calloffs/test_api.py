@@ -305,6 +305,12 @@ def test_awards_above_the_delegation_limit_wait_for_a_manager(client, world, tim
     first = client.post(f"/api/v1/call-offs/{call_off.id}/award", headers=officer,
                         json={"offer_id": offer.id})
     assert first.status_code == 201 and first.json["status"] == "awaiting_approval"
+    # Issue 10: the marks are fixed from the award on, awaiting approval included.
+    frozen = _problem(client.put(f"/api/v1/call-offs/{call_off.id}/evaluation/{offer.id}",
+                                 headers=officer, json={"mark": 10}), 409)
+    assert "marks are fixed once the call-off has been awarded" in frozen["detail"]
+    table = client.get(f"/api/v1/call-offs/{call_off.id}/evaluation", headers=officer).json
+    assert table["marks_frozen"] is True and table["rows"][0]["mark"] == 70
     assert first.json["annual_cost"] == "57000.00"
     # Not yet made: the provider does not see it and cannot answer it.
     _problem(client.get(f"/api/v1/awards/{first.json['id']}", headers=provider), 404)

@@ -257,3 +257,69 @@ def test_a_later_available_from_date_moves_the_placement_not_its_length(world, t
     with tenants.scoped_to(world.provider):
         placement = services.accept_award(world.provider_user, awarded.id)
     assert (placement.start_date, placement.end_date) == (later, later + timedelta(weeks=10))
+
+
+def _stored_marks(world, call_off):
+    from marketplace.calloffs.models import QualityMark
+
+    with tenants.scoped_to(world.member):
+        return {m.offer_id: m.mark for m in db.session.scalars(
+            select(QualityMark).where(QualityMark.call_off_id == call_off.id)
+            .execution_options(populate_existing=True))}
+
+
+def test_marks_are_frozen_while_an_award_waits_for_a_managers_approval(world, opened):
+    """Issue 10: marks stayed editable while an award waited for approval, so the ranking the
+    manager approves could change under them. From the award on, marks are fixed."""
+    call_off, dear, cheap = opened
+    _mark(world, call_off, dear, 90)
+    _mark(world, call_off, cheap, 50)
+    with tenants.scoped_to(world.member):
+        services.set_delegation_limit(world.manager, 5000000)
+        waiting = services.award(world.officer, call_off.id, dear.id)
+        assert waiting.status == AwardStatus.AWAITING_APPROVAL
+        assert services.evaluation(world.officer, call_off.id).marks_frozen
+    with pytest.raises(Conflict, match="marks are fixed once the call-off has been awarded"):
+        _mark(world, call_off, cheap, 95)
+    assert _stored_marks(world, call_off) == {dear.id: 90, cheap.id: 50}
+    with tenants.scoped_to(world.member):
+        services.approve_award(world.manager, waiting.id)
+    with pytest.raises(Conflict, match="marks are fixed"):
+        _mark(world, call_off, dear, 10)
+    assert _stored_marks(world, call_off) == {dear.id: 90, cheap.id: 50}
+
+
+def test_marks_stay_frozen_after_a_decline_so_the_next_award_follows_the_same_ranking(
+        world, opened):
+    """DESIGN §3: a declined award passes to the next offer; the ranking it came from stands."""
+    call_off, dear, cheap = opened
+    _mark(world, call_off, dear, 90)
+    _mark(world, call_off, cheap, 50)
+    with tenants.scoped_to(world.member):
+        first = services.award(world.officer, call_off.id, dear.id)
+    with tenants.scoped_to(world.provider):
+        services.decline_award(world.provider_user, first.id, "Our last place has been filled.")
+    with pytest.raises(Conflict, match="marks are fixed"):
+        _mark(world, call_off, cheap, 99)
+    assert _stored_marks(world, call_off) == {dear.id: 90, cheap.id: 50}
+    with tenants.scoped_to(world.member):
+        assert services.award(world.officer, call_off.id, cheap.id).rank == 1
+
+
+def test_marks_reopen_when_every_award_is_revoked_or_refused(world, opened):
+    """An award revoked as made in error, or refused by the manager, never stood: the error may
+    be in the marks, so they can be corrected (each change is audited)."""
+    call_off, dear, cheap = opened
+    _mark(world, call_off, dear, 90)
+    _mark(world, call_off, cheap, 50)
+    with tenants.scoped_to(world.member):
+        first = services.award(world.officer, call_off.id, dear.id)
+        services.revoke_award(world.officer, first.id, "Marked the wrong offer.")
+    _mark(world, call_off, cheap, 95)
+    with tenants.scoped_to(world.member):
+        services.set_delegation_limit(world.manager, 4000000)
+        waiting = services.award(world.officer, call_off.id, cheap.id)
+        services.refuse_award(world.manager, waiting.id, "Look at the marks again.")
+        assert not services.evaluation(world.officer, call_off.id).marks_frozen
+    _mark(world, call_off, dear, 80)
+    assert _stored_marks(world, call_off) == {dear.id: 80, cheap.id: 95}

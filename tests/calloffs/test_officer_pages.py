@@ -204,6 +204,14 @@ def test_an_officer_takes_a_call_off_from_draft_to_award(world, as_user, scoped,
     assert "Awaiting manager&#39;s approval" in body or "Awaiting manager's approval" in body
     assert "Approve the award" not in body
     assert officer.post(f"/awards/{live[0].id}/approve").status_code == 403
+    # Issue 10: from the award on, the marks are shown read-only and cannot be changed.
+    assert f'id="mark-{first.id}"' not in body and "Save mark" not in body
+    assert "The quality marks are fixed" in body
+    page = officer.post(f"{url}/evaluation/{second.id}", data={"mark": "99", "notes": "Later"},
+                        follow_redirects=True)
+    assert "Marks are fixed once the call-off has been awarded" in page.get_data(as_text=True)
+    assert {(m.offer_id, m.mark) for m in _one(scoped, world.member, QualityMark)} == {
+        (first.id, 90), (second.id, 50)}
 
     manager = as_user(world.manager)
     body = manager.get(f"{url}/evaluation").get_data(as_text=True)

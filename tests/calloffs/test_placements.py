@@ -204,3 +204,50 @@ def test_an_award_in_standstill_cannot_be_accepted_until_it_ends(world, lot, tim
     time_machine.move_to(record.standstill_ends_at, tick=False)
     response = as_user(world.provider_user).post(f"/awards/{record.id}/accept")
     assert response.status_code == 302 and "/placements/" in response.headers["Location"]
+
+
+SCHEDULE_MARKDOWN = ("# Reporting\n\nThe school **reports** each term.\n\n"
+                     "- Termly progress reports\n- Monthly attendance returns\n\n"
+                     "<script>alert('schedule')</script>\n")
+
+
+def _no_markdown_syntax(text):
+    return not re.search(r"(^|[>\n(])\s*(#+ |- |\* )|\*\*", text)
+
+
+def test_the_local_schedules_markdown_is_rendered_on_every_page_and_in_the_pdf(
+        world, lot, time_machine, as_user):
+    """Issue 10: the schedule appeared as raw Markdown ("# …", "- …") in the agreement PDF and
+    on the provider's pages. Headings, lists and bold are laid out; raw HTML stays escaped."""
+    schedule = specifications.local_schedule(world.member, title="Manchester schedule",
+                                             body=SCHEDULE_MARKDOWN)
+    call_off, record = _award(world, lot, time_machine, local_schedule_id=schedule.id)
+    provider = as_user(world.provider_user)
+    page = provider.get(f"/call-offs/{call_off.id}").get_data(as_text=True)
+    section = page.split("Local schedule</h2>")[1].split("<h2")[0]
+    assert '<h4 class="govuk-heading-s">Reporting</h4>' in section
+    assert "<li>Termly progress reports</li>" in section
+    assert "<strong>reports</strong>" in section
+    assert "&lt;script&gt;" in section and "<script>alert" not in section
+    assert "# Reporting" not in section and "- Termly" not in section
+
+    provider.post(f"/awards/{record.id}/accept")
+    with tenants.scoped_to(world.member):
+        placement = db.session.scalar(select(Placement))
+    for user in (world.provider_user, world.officer):
+        signed_in = as_user(user)
+        for path in ("", "/agreement"):
+            page = signed_in.get(f"/placements/{placement.id}{path}").get_data(as_text=True)
+            section = page.split("Local schedule</h2>")[1]
+            assert '<h3 class="govuk-heading-m">Reporting</h3>' in section
+            assert "<li>Monthly attendance returns</li>" in section
+            assert "&lt;script&gt;" in section and "<script>alert" not in section
+            assert "# Reporting" not in section and "- Monthly" not in section
+        pdf = _pdf_text(signed_in.get(f"/placements/{placement.id}/agreement.pdf").data)
+        shown = b"\n".join(re.findall(rb"\((.*?)\) ?Tj", pdf)).decode("latin-1")
+        schedule_text = shown.split("Manchester schedule \\(revision 1\\)")[1]
+        lines = [line.strip() for line in schedule_text.splitlines() if line.strip()]
+        assert lines[:2] == ["Reporting", "The school"] and "reports" in lines
+        assert "Termly progress reports" in lines and "Monthly attendance returns" in lines
+        assert _no_markdown_syntax(schedule_text), schedule_text
+        assert "<script>alert" in schedule_text  # printed as typed, never run

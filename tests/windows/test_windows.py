@@ -1,4 +1,5 @@
 """Planning windows from the questionnaire, and their status following the clock."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -304,3 +305,128 @@ def test_the_windows_api_lists_and_plans(world, now, client):
         "closes_at": "2027-01-01T12:00:00+00:00"})
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "closes_at"
+
+
+def _summary(page):
+    block = page.split('govuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', block)
+
+
+@pytest.mark.parametrize("title", ["Round 8", ""])
+def test_a_blank_closing_date_and_time_are_in_the_error_summary(world, now, client, as_user,
+                                                                 title):
+    """Issue 10: the summary left out a blank closing date and time. Every field error is in
+    the summary (GOV.UK Design System, error summary), linked to its field."""
+    factories.questionnaire(world.host)
+    lot = purchasing.lot(world.host)
+    response = as_user(world.host_admin).post("/windows/new", data={
+        "title": title, "lot_ids": [str(lot.id)],
+        "opens_on": ["1", "6", "2027"], "opens_time": "09:00",
+        "closes_on": ["", "", ""], "closes_time": ""})
+    page = response.get_data(as_text=True)
+    summary = dict(_summary(page))
+    assert summary.get("closes_on-day") == "Enter the date the window closes", summary
+    assert summary.get("closes_time") == "Enter the time the window closes", summary
+    assert ("title" in summary) == (title == "")
+    for target in summary:
+        assert f'id="{target}"' in page  # each link lands on its field
+    with tenants.scoped_to(world.host):
+        assert db.session.scalars(db.select(AdmissionWindow)).all() == []
+
+
+# Moving an open window's close (issue 10) ------------------------------------------------------
+
+@pytest.fixture
+def drafting(world, now):
+    """An open window closing in a week: Brookvale has a draft, Larchfield has submitted, and a
+    third provider (with a user) has not applied."""
+    from marketplace.accounts.models import Role
+
+    from .. import factories as base
+
+    window = factories.window(world.host)
+    factories.application(world.provider, window)
+    factories.application(world.other_provider, window, submitted=True)
+    bystander = base.provider("Oakfield School Ltd")
+    base.user(bystander, Role.PROVIDER_USER)
+    return window
+
+
+def _close_moved_messages():
+    from marketplace.notifications import OutboxMessage
+    from marketplace.providers.models import Provider
+
+    found = []
+    for provider in db.session.scalars(db.select(Provider)).all():
+        with tenants.scoped_to(provider):
+            found += [(m.recipient, m.subject) for m in db.session.scalars(db.select(OutboxMessage).where(
+                OutboxMessage.template == "window_close_moved"))]
+    return found
+
+
+def _stored_close(world, window):
+    with tenants.scoped_to(world.host):
+        return db.session.scalars(db.select(AdmissionWindow.closes_at).where(
+            AdmissionWindow.id == window.id)).one()
+
+
+def test_bringing_an_open_windows_close_to_minutes_away_needs_confirmation(world, drafting):
+    """Issue 10: moving the close to a few minutes away was accepted without a word. Less than
+    SHORT_NOTICE (the close reminder's 3 days) away needs the administrator's confirmation."""
+    soon = NOW + timedelta(minutes=10)
+    with tenants.scoped_to(world.host):
+        with pytest.raises(ValidationFailed) as refused:
+            services.update_window(world.host_admin, drafting.id, closes_at=soon)
+    assert "less than 3 days from now" in refused.value.errors["confirm_short_notice"]
+    assert _stored_close(world, drafting) == NOW + timedelta(days=7)
+    assert _close_moved_messages() == []
+
+    with tenants.scoped_to(world.host):
+        services.update_window(world.host_admin, drafting.id, closes_at=soon,
+                               confirm_short_notice=True)
+    assert _stored_close(world, drafting) == soon
+    # Only the provider with a draft is told: not the one that has submitted, nor a bystander.
+    assert _close_moved_messages() == [
+        (world.provider_user.email, "Round 7 now closes on 24 November 2026 at 9:10am")]
+
+
+def test_a_close_moved_with_notice_to_spare_needs_no_confirmation_but_drafts_are_told(
+        world, drafting):
+    with tenants.scoped_to(world.host):
+        services.update_window(world.host_admin, drafting.id,
+                               closes_at=NOW + timedelta(days=5))
+        services.update_window(world.host_admin, drafting.id, title="Round 7 (extended)",
+                               closes_at=NOW + timedelta(days=5))  # not moved: nobody told
+    assert [r for r, _ in _close_moved_messages()] == [world.provider_user.email]
+
+
+def test_the_window_page_asks_to_confirm_a_short_notice_close(world, drafting, client,
+                                                               as_user):
+    host = as_user(world.host_admin)
+    form = {"title": "Round 7", "lot_ids": [str(lot.id) for lot in drafting.lots],
+            "opens_on": ["23", "11", "2026"], "opens_time": "09:00",
+            "closes_on": ["24", "11", "2026"], "closes_time": "09:10"}
+    page = host.post(f"/windows/{drafting.id}/edit", data=form).get_data(as_text=True)
+    summary = dict(_summary(page))
+    assert summary["confirm_short_notice"].startswith(
+        "The window would close on 24 November 2026 at 9:10am, less than 3 days from now")
+    assert 'id="confirm_short_notice"' in page and "Providers are reminded 3 days" in page
+    assert _stored_close(world, drafting) == NOW + timedelta(days=7)
+
+    response = host.post(f"/windows/{drafting.id}/edit",
+                         data={**form, "confirm_short_notice": "y"})
+    assert response.status_code == 302
+    assert _stored_close(world, drafting) == NOW + timedelta(minutes=10)
+    assert [r for r, _ in _close_moved_messages()] == [world.provider_user.email]
+
+
+def test_the_api_names_the_confirmation_it_needs(world, drafting, client):
+    headers = {"Authorization": f"Bearer {bearer_token(world.host_admin).token}"}
+    soon = (NOW + timedelta(minutes=10)).isoformat()
+    refused = client.patch(f"/api/v1/windows/{drafting.id}", headers=headers,
+                           json={"closes_at": soon})
+    assert refused.status_code in (400, 422) and "confirm_short_notice" in str(refused.json)
+    assert _stored_close(world, drafting) == NOW + timedelta(days=7)
+    done = client.patch(f"/api/v1/windows/{drafting.id}", headers=headers,
+                        json={"closes_at": soon, "confirm_short_notice": True})
+    assert done.status_code == 200 and done.json["closes_at"] == soon
