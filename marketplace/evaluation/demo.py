@@ -18,6 +18,7 @@ import tenants
 from ..accounts import services as accounts
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..formatting import LONDON
 from ..purchasing.models import Lot, StandstillRule
 from ..purchasing.standstill import standstill_end
 from ..windows.demo import AWAITING_SCORES
@@ -146,7 +147,8 @@ def _founding_admissions(admin, decided, lots, started_on):
     """Providers that did not apply in Round 6 hold admissions from the system's start."""
     from ..providers.models import Provider
 
-    effective = datetime.combine(started_on, time(0), tzinfo=timezone.utc)
+    # From the start of that day in the UK (a UTC midnight reads "1am" in summer).
+    effective = datetime.combine(started_on, time(0), tzinfo=LONDON).astimezone(timezone.utc)
     held = {(a.provider_id, a.lot_id) for a in db.session.scalars(select(Admission))}
     applied = set(db.session.scalars(select(Application.organisation_id)))
     providers = db.session.scalars(select(Provider).order_by(Provider.name)).all()
