@@ -183,8 +183,10 @@ class CallOff(tenants.OrganisationOwned, tenants.Base):
     authority: Mapped["tenants.Authority"] = relationship(
         foreign_keys="CallOff.organisation_id", lazy="joined")
     lot: Mapped["Lot"] = relationship(lazy="joined")  # noqa: F821
+    # Shown on one call-off's page and in the API, never in the web lists: loaded when read
+    # (the API's list asks for it with selectinload), not joined into every call-off query.
     direct_provider: Mapped["Provider | None"] = relationship(  # noqa: F821
-        foreign_keys=[direct_provider_id], lazy="joined")
+        foreign_keys=[direct_provider_id], lazy="select")
 
     @classmethod
     def __visible_to__(cls, kind, organisation_id, now):
