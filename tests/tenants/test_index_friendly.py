@@ -121,3 +121,10 @@ def test_the_scoped_select_of_every_owned_model_uses_indexes(world, model):
     assert not wrong, (
         f"{model.__name__}: " + " | ".join(wrong) + ". Give the rule an indexable form for "
         "that kind, or add the index it needs. Plans:\n" + "\n".join(plans))
+
+
+def test_the_walk_finds_every_organisation_owned_model():
+    names = {model.__name__ for model in MODELS}
+    assert {"CallOff", "CallOffInvitation", "Offer", "Award", "Placement", "Vacancy",
+            "ProviderDocument", "AuditEvent", "OutboxMessage", "Application"} <= names
+    assert len(MODELS) >= 35
