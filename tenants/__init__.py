@@ -12,7 +12,6 @@ from .models import (
     OrganisationKind,
     ReferenceAuthority,
     find_organisation,
-    is_authority,
     reference_authorities,
 )
 from .scoping import (
@@ -20,6 +19,7 @@ from .scoping import (
     CrossOrganisationWrite,
     OrganisationOwned,
     Scope,
+    ScopeKind,
     ScopedSession,
     current_scope,
     install,
@@ -32,7 +32,8 @@ from .scoping import (
 __all__ = [
     "NAMING_CONVENTION", "Base", "UtcDateTime", "utcnow",
     "Authority", "AuthorityRole", "AuthorityStatus", "Organisation", "OrganisationKind",
-    "ReferenceAuthority", "find_organisation", "is_authority", "reference_authorities",
-    "UNSCOPED", "CrossOrganisationWrite", "OrganisationOwned", "Scope", "ScopedSession",
+    "ReferenceAuthority", "find_organisation", "reference_authorities",
+    "UNSCOPED", "CrossOrganisationWrite", "OrganisationOwned", "Scope", "ScopeKind",
+    "ScopedSession",
     "current_scope", "install", "reset_scope", "scoped_to", "set_scope", "uninstall",
 ]

@@ -103,9 +103,3 @@ def find_organisation(session, identifier):
     return authority or session.scalars(
         select(Organisation).where(Organisation.name == identifier)).first()
 
-
-def is_authority(organisation_id):
-    """SQL: the organisation (a bound value in a visibility rule) is an authority, host or member.
-
-    For ``__visible_to__`` rules that share rows with every authority but not with providers."""
-    return select(Authority.id).where(Authority.id == organisation_id).exists()

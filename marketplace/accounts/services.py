@@ -109,7 +109,7 @@ def enter_scope_of(organisation_id):
     organisation = db.session.get(tenants.Organisation, organisation_id)
     if organisation is None:
         return False
-    tenants.set_scope(tenants.Scope(organisation.id, organisation.is_host))
+    tenants.set_scope(tenants.Scope.of(organisation))
     return True
 
 

@@ -39,10 +39,10 @@ class AuditEvent(tenants.OrganisationOwned, tenants.Base):
     )
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return (cls.organisation_id == organisation_id) | (
-            cls.organisation_id.is_(None) & is_host
-        )
+    def __visible_to__(cls, kind, organisation_id, now):
+        if kind is tenants.ScopeKind.HOST:
+            return (cls.organisation_id == organisation_id) | cls.organisation_id.is_(None)
+        return cls.owned_by(kind, organisation_id)
 
     def compute_hash(self):
         content = {

@@ -49,7 +49,7 @@ def call_offs(query, pagination_parameters):
     to; newest first, optionally of one ``status``."""
     return page_items(pagination_parameters, services.page_of_call_offs(
         current_user, pagination_parameters.page, pagination_parameters.page_size,
-        status=query.get("status")))
+        status=query.get("status"), with_direct_provider=True))
 
 
 @blp.post("/call-offs")

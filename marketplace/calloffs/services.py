@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 import tenants
 
@@ -158,15 +159,19 @@ def _call_offs_statement(actor, status=None):
     return statement.order_by(CallOff.created_at.desc(), CallOff.id.desc())
 
 
-def page_of_call_offs(actor, page, per_page, *, status=None):
+def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provider=False):
     """The buyer's authority's call-offs, or the call-offs a provider is invited to (newest
-    first), optionally of one status (``closed`` means open and past its deadline)."""
+    first), optionally of one status (``closed`` means open and past its deadline); with each
+    direct award's provider loaded (one more query for the page) when it is to be shown."""
     if status is not None:
         try:
             status = CallOffStatus(status)
         except ValueError:
             raise ValidationFailed({"status": "Choose a status from the list"}) from None
-    return paginate(_call_offs_statement(actor, status), page, per_page)
+    statement = _call_offs_statement(actor, status)
+    if with_direct_provider:
+        statement = statement.options(selectinload(CallOff.direct_provider))
+    return paginate(statement, page, per_page)
 
 
 def invitations_for(actor, call_off_ids):

@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, or_, text, true)
+                        UniqueConstraint, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import tenants
@@ -40,6 +40,7 @@ class Admission(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "admission"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (
         Index("uq_admission_provider_lot_current", "provider_id", "lot_id", unique=True,
               sqlite_where=text("status != 'removed'"),
@@ -66,7 +67,7 @@ class Admission(tenants.OrganisationOwned, tenants.Base):
     decision: Mapped["Decision | None"] = relationship(back_populates="admissions")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         return true()
 
     def is_pending(self, at):
@@ -115,6 +116,7 @@ class EvaluatorAssignment(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "evaluator_assignment"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (UniqueConstraint("application_id", "evaluator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +162,7 @@ class Score(tenants.OrganisationOwned, tenants.Base):
     comment. Drafts are saved as the evaluator goes; submitting the assignment freezes them."""
 
     __tablename__ = "evaluation_score"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (UniqueConstraint("assignment_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +180,7 @@ class Moderation(tenants.OrganisationOwned, tenants.Base):
     question with notes, the weighted score, and the outcome it leads to."""
 
     __tablename__ = "moderation"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
@@ -209,6 +213,7 @@ class Decision(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "decision"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
@@ -232,9 +237,10 @@ class Decision(tenants.OrganisationOwned, tenants.Base):
     admissions: Mapped[list[Admission]] = relationship(back_populates="decision")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id,
-                   (cls.provider_id == organisation_id) & cls.notified_at.is_not(None))
+    def __visible_to__(cls, kind, organisation_id, now):
+        if kind.is_authority:
+            return cls.owned_by(kind, organisation_id)
+        return (cls.provider_id == organisation_id) & cls.notified_at.is_not(None)
 
     @property
     def weighted_score(self):

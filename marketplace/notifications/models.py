@@ -49,7 +49,7 @@ class OutboxMessage(tenants.OrganisationOwned, tenants.Base):
     )
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         """An organisation sees its own messages; the host authority also sees every
         organisation's failed ones.
 
@@ -58,8 +58,9 @@ class OutboxMessage(tenants.OrganisationOwned, tenants.Base):
         why and send them again. They see only failed messages, never the rest of another
         organisation's mail.
         """
-        return (cls.organisation_id == organisation_id) | (
-            (cls.status == OutboxStatus.FAILED) & is_host)
+        if kind is tenants.ScopeKind.HOST:
+            return (cls.organisation_id == organisation_id) | (cls.status == OutboxStatus.FAILED)
+        return cls.owned_by(kind, organisation_id)
 
     def __repr__(self):
         return f"<OutboxMessage {self.id} {self.template} {self.status}>"

@@ -157,3 +157,10 @@ class FilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.need_code.choices = [SelectChoice("", "Any need"), *_need_choices()]
+
+
+class VacancyFilterForm(FilterForm):
+    """The vacancy board's filters: the directory's, and the child's age."""
+
+    age = StringField("Child's age", widget=GovTextInput(), validators=[Optional()],
+                      description="In years, for example 11")

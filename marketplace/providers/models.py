@@ -16,7 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    or_,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -177,6 +177,7 @@ class ProviderDocument(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "provider_document"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
     __table_args__ = (Index("ix_provider_document_owner_kind", "organisation_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,8 +197,8 @@ class ProviderDocument(tenants.OrganisationOwned, tenants.Base):
     file: Mapped["DocumentFile"] = relationship(lazy="raise")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id, is_host)
+    def __visible_to__(cls, kind, organisation_id, now):
+        return true() if kind is tenants.ScopeKind.HOST else cls.owned_by(kind, organisation_id)
 
     @property
     def label(self):
@@ -214,13 +215,14 @@ class DocumentFile(tenants.OrganisationOwned, tenants.Base):
     """A document's bytes, apart from its description."""
 
     __tablename__ = "document_file"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id, is_host)
+    def __visible_to__(cls, kind, organisation_id, now):
+        return true() if kind is tenants.ScopeKind.HOST else cls.owned_by(kind, organisation_id)
 
 
 class RateCardEntry(tenants.OrganisationOwned, tenants.Base):
@@ -228,6 +230,7 @@ class RateCardEntry(tenants.OrganisationOwned, tenants.Base):
     entry for that type. Entries are never changed, so the history is the table."""
 
     __tablename__ = "rate_card_entry"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
     __table_args__ = (Index("ix_rate_card_entry_owner_type", "organisation_id",
                             "placement_type", "effective_from"),)
 
@@ -240,8 +243,8 @@ class RateCardEntry(tenants.OrganisationOwned, tenants.Base):
     set_by = relationship("User", lazy="joined")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id, tenants.is_authority(organisation_id))
+    def __visible_to__(cls, kind, organisation_id, now):
+        return true() if kind.is_authority else cls.owned_by(kind, organisation_id)
 
     @property
     def weekly_fee(self):
@@ -253,6 +256,7 @@ class Vacancy(tenants.OrganisationOwned, tenants.Base):
     """Places a provider declares free. Authorities and the provider read them."""
 
     __tablename__ = "vacancy"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
     __table_args__ = (Index("ix_vacancy_open_type", "withdrawn_at", "placement_type",
                             "available_from"),)
 
@@ -273,8 +277,8 @@ class Vacancy(tenants.OrganisationOwned, tenants.Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="VacancyNeed.code")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id, tenants.is_authority(organisation_id))
+    def __visible_to__(cls, kind, organisation_id, now):
+        return true() if kind.is_authority else cls.owned_by(kind, organisation_id)
 
     @property
     def need_codes(self):

@@ -10,7 +10,9 @@ from ..extensions import limiter, sign_in_limit
 from ..web.forms import show_errors
 from . import services
 from .forms import (DocumentForm, FilterForm, ProfileForm, RegistrationForm, VacancyForm,
-                    rate_card_form)
+                    VacancyFilterForm, rate_card_form)
+
+VACANCIES_PER_PAGE = 25
 
 bp = Blueprint("providers", __name__, url_prefix="/providers")
 # Public: a provider organisation registers itself and its first user.
@@ -68,13 +70,18 @@ def directory():
 
 @bp.get("/vacancies")
 def vacancies():
-    form, filters = _filters()
+    form = VacancyFilterForm(request.args)
+    filters = {name: request.args.get(name) or None
+               for name in ("need_code", "placement_type", "age")}
+    page_number = request.args.get("page", default=1, type=int)
     try:
-        found = services.list_vacancies(current_user, **filters)
+        found = services.page_of_vacancies(current_user, page_number, VACANCIES_PER_PAGE,
+                                           **filters)
     except ValidationFailed as error:
         show_errors(form, error)
-        found = []
-    return render_template("providers/vacancies.html", vacancies=found, filter_form=form,
+        found = None
+    return render_template("providers/vacancies.html", page=found, filter_form=form,
+                           filters={k: v for k, v in filters.items() if v},
                            today=services.london_date())
 
 

@@ -111,6 +111,7 @@ class PurchasingSystem(tenants.OrganisationOwned, tenants.Base):
     """The host authority's one purchasing system. Everyone in the region may read it."""
 
     __tablename__ = "purchasing_system"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -137,7 +138,7 @@ class PurchasingSystem(tenants.OrganisationOwned, tenants.Base):
         back_populates="system", order_by="Lot.code", lazy="selectin")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         return true()
 
     def __repr__(self):
@@ -148,6 +149,7 @@ class Lot(tenants.OrganisationOwned, tenants.Base):
     """A division of the system by placement type and need. Everyone may read it."""
 
     __tablename__ = "lot"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (UniqueConstraint("system_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +163,7 @@ class Lot(tenants.OrganisationOwned, tenants.Base):
     system: Mapped[PurchasingSystem] = relationship(back_populates="lots")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         return true()
 
     @property

@@ -42,6 +42,7 @@ class Specification(tenants.OrganisationOwned, tenants.Base):
     hidden by :class:`SpecificationVersion`'s own rule)."""
 
     __tablename__ = "specification"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SpecificationKind] = mapped_column(
@@ -56,7 +57,7 @@ class Specification(tenants.OrganisationOwned, tenants.Base):
         lazy="selectin")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         return true()
 
     @property
@@ -102,6 +103,7 @@ class SpecificationVersion(tenants.OrganisationOwned, tenants.Base):
     (then immutable, and in force from ``effective_at``)."""
 
     __tablename__ = "specification_version"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (
         UniqueConstraint("specification_id", "number"),
         Index("ix_specification_version_in_force", "specification_id", "published_at",
@@ -124,8 +126,8 @@ class SpecificationVersion(tenants.OrganisationOwned, tenants.Base):
                                                         lazy="joined")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id, cls.published_at.is_not(None))
+    def __visible_to__(cls, kind, organisation_id, now):
+        return or_(cls.owned_by(kind, organisation_id), cls.published_at.is_not(None))
 
     @property
     def is_published(self):
@@ -179,6 +181,7 @@ class SpecificationAcceptance(tenants.OrganisationOwned, tenants.Base):
     every member authority read it (call-offs invite only providers that have accepted)."""
 
     __tablename__ = "specification_acceptance"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
     __table_args__ = (UniqueConstraint("organisation_id", "version_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,8 +195,8 @@ class SpecificationAcceptance(tenants.OrganisationOwned, tenants.Base):
         lazy="joined", foreign_keys="SpecificationAcceptance.organisation_id", viewonly=True)
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return or_(cls.organisation_id == organisation_id, tenants.is_authority(organisation_id))
+    def __visible_to__(cls, kind, organisation_id, now):
+        return true() if kind.is_authority else cls.owned_by(kind, organisation_id)
 
     def __repr__(self):
         return f"<SpecificationAcceptance {self.id} v{self.version_id} by {self.organisation_id}>"
@@ -205,6 +208,7 @@ class LocalSchedule(tenants.OrganisationOwned, tenants.Base):
     was issued with."""
 
     __tablename__ = "local_schedule"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -227,6 +231,7 @@ class LocalScheduleRevision(tenants.OrganisationOwned, tenants.Base):
     """The text of a local schedule as saved at one time (revision 1 is the first)."""
 
     __tablename__ = "local_schedule_revision"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (UniqueConstraint("schedule_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

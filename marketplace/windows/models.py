@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (JSON, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint, and_, case, exists, literal, or_, select, true)
+                        UniqueConstraint, and_, case, literal, or_, select, true)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -90,6 +90,7 @@ class Questionnaire(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "questionnaire"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -139,6 +140,7 @@ class QuestionnaireQuestion(_QuestionFields, tenants.OrganisationOwned, tenants.
     """A question in the host's library questionnaire, numbered from 1 in order."""
 
     __tablename__ = "questionnaire_question"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"), index=True)
@@ -166,6 +168,7 @@ class AdmissionWindow(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "admission_window"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (Index("ix_admission_window_opens_closes", "opens_at", "closes_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,7 +194,7 @@ class AdmissionWindow(tenants.OrganisationOwned, tenants.Base):
         cascade="all, delete-orphan", lazy="selectin")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         return true()
 
     @property
@@ -253,6 +256,7 @@ class WindowQuestion(_QuestionFields, tenants.OrganisationOwned, tenants.Base):
     the library leave a live window alone. Owned by the host, readable by everyone."""
 
     __tablename__ = "window_question"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
     __table_args__ = (UniqueConstraint("window_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,7 +265,7 @@ class WindowQuestion(_QuestionFields, tenants.OrganisationOwned, tenants.Base):
     window: Mapped[AdmissionWindow] = relationship(back_populates="questions")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
+    def __visible_to__(cls, kind, organisation_id, now):
         return true()
 
     def __repr__(self):
@@ -278,6 +282,7 @@ class Application(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "application"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
     __table_args__ = (
         UniqueConstraint("window_id", "organisation_id"),
         Index("ix_application_window_submitted", "window_id", "submitted_at"),
@@ -299,9 +304,10 @@ class Application(tenants.OrganisationOwned, tenants.Base):
         order_by="ApplicationLot.lot_id")
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        return (cls.organisation_id == organisation_id) | (
-            cls.submitted_at.is_not(None) & is_host)
+    def __visible_to__(cls, kind, organisation_id, now):
+        if kind is tenants.ScopeKind.HOST:
+            return cls.submitted_at.is_not(None)
+        return cls.owned_by(kind, organisation_id)
 
     @property
     def provider_id(self):
@@ -328,6 +334,7 @@ class ApplicationLot(tenants.OrganisationOwned, tenants.Base):
     """
 
     __tablename__ = "application_lot"
+    __owner_kind__ = tenants.OrganisationKind.PROVIDER
     __table_args__ = (UniqueConstraint("application_id", "lot_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -339,12 +346,14 @@ class ApplicationLot(tenants.OrganisationOwned, tenants.Base):
     lot: Mapped["Lot"] = relationship(lazy="joined")  # noqa: F821
 
     @classmethod
-    def __visible_to__(cls, organisation_id, is_host, now):
-        # The application's table, not its class: no second visibility rule in the subquery.
-        table = Application.__table__
-        submitted = exists(select(table.c.id).where(
-            table.c.id == cls.application_id, table.c.submitted_at.is_not(None)))
-        return (cls.organisation_id == organisation_id) | (submitted & is_host)
+    def __visible_to__(cls, kind, organisation_id, now):
+        if kind is tenants.ScopeKind.HOST:
+            # The application's table, not its class: no second visibility rule in the
+            # subquery.
+            table = Application.__table__.alias("visible_application")
+            return cls.application_id.in_(
+                select(table.c.id).where(table.c.submitted_at.is_not(None)))
+        return cls.owned_by(kind, organisation_id)
 
     def __repr__(self):
         return f"<ApplicationLot {self.id} application {self.application_id} lot {self.lot_id}>"

@@ -184,3 +184,18 @@ def test_call_off_forms_in_their_error_state(server, browser):
         failures.append(format_violations(violations, "the offer form (with errors)"))
     context.close()
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_vacancy_board_filtered_and_in_its_error_state(server, browser):
+    """The board with every filter set, and with an age it cannot read (error summary and the
+    message against the field)."""
+    app, base, _ = server
+    failures = []
+    context, page = _signed_in(browser, base, "officer@manchester.example.com")
+    for path in ("/providers/vacancies?need_code=ASD&placement_type=day&age=11",
+                 "/providers/vacancies?age=eleven"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    assert "There is a problem" in page.content()  # the last one, with its error
+    context.close()
+    assert not failures, "\n\n".join(failures)

@@ -420,3 +420,34 @@ def test_fees_are_pounds_as_decimal_strings_and_bad_ones_are_named(client, world
         "1250.50", "1349.50", "51281.00")
     with tenants.scoped_to(world.provider):
         assert db.session.get(Offer, int(made.json["id"])).weekly_total_pence == 134950
+
+
+def test_the_call_off_list_names_direct_award_providers_in_constant_queries(client, world):
+    """The API's list shows each direct award's provider: loaded for the page in one query
+    (selectinload), whatever the number of rows, and not joined into every call-off query."""
+    from tests.helpers import assert_constant_queries, count_queries
+
+    lot = factories.market(world)
+    officer = _auth(world.officer)
+    providers = [world.provider, world.other_provider]
+    made = []
+
+    def make_rows(n):
+        for _ in range(n):
+            provider = providers[len(made) % 2]  # two providers: a lazy load each would show
+            made.append(factories.draft(
+                world.officer, lot, case_reference=f"DA-{len(made)}", route="direct_award",
+                direct_award_reason="tribunal_order", direct_provider_id=provider.id,
+                direct_award_note="SEND Tribunal order names the school."))
+
+    def request():
+        listed = client.get("/api/v1/call-offs", headers=officer)
+        assert listed.status_code == 200
+        named = {c["reference"]: c["direct_provider"]["name"] for c in listed.json}
+        assert named == {c.reference: providers[i % 2].name for i, c in enumerate(made)}
+
+    assert_constant_queries(make_rows, request)
+    with count_queries() as counter:
+        request()
+    call_off_selects = [s for s in counter.statements if "FROM call_off" in s]
+    assert call_off_selects and not any("JOIN provider " in s for s in call_off_selects)

@@ -67,7 +67,7 @@ def test_two_officers_awarding_at_once_make_exactly_one_award(own_app):
             services.record_quality_mark(world.officer, call_off.id, second.id, mark=50)
         people = [(world.officer.id, first.id, None),
                   (second_officer.id, second.id, "Parental preference")]
-        member, call_off_id = tenants.Scope(world.member.id), call_off.id
+        member, call_off_id = tenants.Scope.of(world.member), call_off.id
         db.session.remove()
 
     start = threading.Barrier(len(people))

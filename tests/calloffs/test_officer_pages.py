@@ -419,6 +419,28 @@ def test_every_error_in_the_summary_links_to_its_field(world, as_user):
                                                  "response deadline")]
 
 
+def test_the_list_does_not_join_the_providers_it_does_not_show(world, as_user, scoped):
+    """Issue 10: every call-off list joined each row's direct-award provider (and so hashed the
+    whole provider table) though the list never shows it. The list's queries name no provider
+    table; the call-off's own page still names the provider."""
+    from tests.helpers import count_queries
+
+    lot = f.market(world)
+    with scoped(world.member):
+        from marketplace.calloffs import services
+        made = services.create_call_off(world.officer, **f.fields(
+            lot, case_reference="DA-1", route="direct_award", direct_award_reason="tribunal_order",
+            direct_award_note="Tribunal order ABC/123", direct_provider_id=world.provider.id))
+    client = as_user(world.officer)
+    with count_queries() as counter:
+        page = client.get("/call-offs")
+    assert page.status_code == 200 and "DA-1" in page.get_data(as_text=True)
+    joined = [s for s in counter.statements if "FROM call_off" in s and "JOIN provider " in s]
+    assert joined == [] and any("FROM call_off" in s for s in counter.statements)
+    body = client.get(f"/call-offs/{made.id}").get_data(as_text=True)
+    assert "Tribunal order ABC/123 (Brookvale School Ltd)" in body
+
+
 def test_a_direct_award_is_read_and_awarded_without_waiting_or_ranking(
         world, as_user, scoped):
     lot = f.market(world)

@@ -121,3 +121,58 @@ def test_vacancies_through_the_api(client, world):
     assert again.status_code == 409 and again.mimetype == "application/problem+json"
     member = {"Authorization": f"Bearer {bearer_token(world.manager).token}"}
     assert client.get(vacancy_url, headers=member).json["status"] == "withdrawn"
+
+
+def test_the_vacancy_board_is_paged_and_keeps_its_filters(client, world, as_user):
+    """Issue 10: the board rendered every open vacancy on one page (1.5 MB at a national
+    scale). It shows 25 a page, soonest first, with GOV.UK pagination that keeps the filters,
+    in the same number of queries whatever the number of vacancies."""
+    from datetime import timedelta
+
+    from marketplace.providers.services import london_date
+
+    start = london_date() + timedelta(days=10)
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            made.append(factories.vacancy(world.provider_user, need_codes=["ASD"],
+                                          available_from=start + timedelta(days=len(made))))
+
+    as_user(world.officer)
+
+    def rows(query=""):
+        page = client.get("/providers/vacancies" + query)
+        assert page.status_code == 200
+        return page.get_data(as_text=True)
+
+    assert_constant_queries(add, rows, sizes=(26, 31))
+    first = rows("?need_code=ASD")
+    assert first.count('<tr class="govuk-table__row">') == 1 + 25  # the header row and 25
+    assert "31 vacancies, 1 to 25 shown" in first
+    assert 'href="/providers/vacancies?page=2&amp;need_code=ASD"' in first
+    assert "govuk-pagination__next" in first and "govuk-pagination__prev" not in first
+    second = rows("?page=2&need_code=ASD")
+    assert second.count('<tr class="govuk-table__row">') == 1 + 6
+    assert "26 to 31 shown" in second and "govuk-pagination__prev" in second
+    assert f"/vacancies/{made[-1].id}" in second and f"/vacancies/{made[-1].id}" not in first
+    assert "No vacancies match" in rows("?page=3")
+
+
+def test_the_vacancy_board_filters_by_the_childs_age(client, world, as_user):
+    young = factories.vacancy(world.provider_user, age_from=5, age_to=11)
+    old = factories.vacancy(world.other_provider_user, age_from=11, age_to=19)
+    as_user(world.officer)
+
+    def shown(query):
+        page = client.get("/providers/vacancies" + query).get_data(as_text=True)
+        return {v.id for v in (young, old) if f"/vacancies/{v.id}" in page}
+
+    assert shown("") == shown("?age=11") == {young.id, old.id}
+    assert shown("?age=6") == {young.id}
+    assert shown("?age=16") == {old.id}
+    assert shown("?age=4") == set()
+    refused = client.get("/providers/vacancies?age=eleven").get_data(as_text=True)
+    assert "<title>Error:" in refused and "govuk-error-summary" in refused
+    assert "Enter the child&#39;s age as a whole number from 0 to 25" in refused
+    assert 'value="eleven"' in refused  # what was typed stays in the box

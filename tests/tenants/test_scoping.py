@@ -9,6 +9,7 @@ from marketplace.audit import AuditEvent
 from marketplace.extensions import db
 
 from .. import factories
+from ..helpers import count_queries
 
 
 def test_no_organisation_in_scope_sees_no_owned_rows(world):
@@ -97,3 +98,87 @@ def test_tenants_imports_nothing_from_the_domain():
     for path in (pathlib.Path(tenants.__file__).parent).rglob("*.py"):
         imports = re.findall(r"^\s*(?:from|import)\s+(\S+)", path.read_text(), re.M)
         assert not [name for name in imports if name.startswith("marketplace")], path
+
+
+def test_the_scope_knows_the_kind_of_organisation(world):
+    assert tenants.Scope.of(world.member) == tenants.Scope(world.member.id, tenants.ScopeKind.MEMBER)
+    assert tenants.Scope.of(world.host).kind is tenants.ScopeKind.HOST
+    assert tenants.Scope.of(world.host).is_host
+    assert tenants.Scope.of(world.provider).kind is tenants.ScopeKind.PROVIDER
+    assert not tenants.Scope.of(world.provider).kind.is_authority
+
+
+def test_one_statement_run_for_each_kind_in_turn_gets_each_kinds_rule(world, scoped):
+    """The rules branch on the kind in Python, inside a lambda SQLAlchemy caches by its code
+    and closure: SQL built for the first kind must never be served to the next. The same
+    statement object, run as a member, a provider, the host, a provider of another call-off and
+    the member again, in one process, sees each one's own rows."""
+    from marketplace.calloffs.models import CallOff, CallOffInvitation
+    from marketplace.providers.models import DocumentFile, ProviderDocument, Vacancy
+    from tests.calloffs import factories as call_offs
+    from tests.providers import factories as providers
+
+    lot = call_offs.market(world)
+    invited = call_offs.published(world.officer, lot)
+    other = call_offs.draft(world.other_officer, lot)
+    with scoped(world.member):  # Larchfield is not invited to the second call-off
+        second = call_offs.draft(world.officer, lot)
+        from marketplace.calloffs import services
+        services.exclude_provider(world.officer, second.id, world.other_provider.id, "Too far.")
+        services.publish_call_off(world.officer, second.id)
+    vacancy = providers.vacancy(world.provider_user)
+    call_off_ids, invitation_providers = select(CallOff.id), select(CallOffInvitation.provider_id)
+    documents, vacancies = select(ProviderDocument.organisation_id), select(Vacancy.id)
+
+    def seen(organisation):
+        with scoped(organisation):
+            return (set(db.session.scalars(call_off_ids)),
+                    set(db.session.scalars(invitation_providers)),
+                    set(db.session.scalars(documents)), set(db.session.scalars(vacancies)),
+                    db.session.scalars(select(DocumentFile.id)).all() != [])
+
+    for _ in range(2):  # a second round runs every kind from the warm cache
+        assert seen(world.member) == ({invited.id, second.id},
+                                      {world.provider.id, world.other_provider.id},
+                                      set(), {vacancy.id}, False)
+        assert seen(world.provider) == ({invited.id, second.id}, {world.provider.id},
+                                        {world.provider.id}, {vacancy.id}, True)
+        assert seen(world.host) == (set(), set(), {world.provider.id, world.other_provider.id},
+                                    {vacancy.id}, True)
+        assert seen(world.other_provider) == ({invited.id}, {world.other_provider.id},
+                                              {world.other_provider.id}, set(), True)
+        assert seen(world.other_member) == ({other.id}, set(), set(), {vacancy.id}, False)
+
+
+def test_each_kind_gets_its_own_sql(world, scoped):
+    """What the cache keys on, directly: the compiled SQL of one statement differs by kind and
+    is the simple form for each (no ``OR EXISTS`` to evaluate row by row)."""
+    from marketplace.calloffs.models import CallOff
+
+    statement = select(CallOff.id)
+    compiled = {}
+    for organisation in (world.member, world.provider, world.host, world.other_provider):
+        captured = []
+        with scoped(organisation), count_queries() as counter:
+            db.session.execute(statement).all()
+        captured = counter.statements
+        compiled[tenants.Scope.of(organisation).kind, organisation.id] = captured[-1]
+    member = compiled[tenants.ScopeKind.MEMBER, world.member.id]
+    provider = compiled[tenants.ScopeKind.PROVIDER, world.provider.id]
+    assert " OR " not in member and "EXISTS" not in member and "call_off_invitation" not in member
+    assert "IN (SELECT visible_invitation.call_off_id" in provider and " OR " not in provider
+    assert compiled[tenants.ScopeKind.HOST, world.host.id] == member
+    assert compiled[tenants.ScopeKind.PROVIDER, world.other_provider.id] == provider
+
+
+def test_a_kind_that_never_owns_a_model_cannot_write_one(world, scoped):
+    """The rules leave the owner's predicate out for a kind that owns none of a model's rows
+    (a provider's call-offs, an authority's offers); the flush refuses to make such a row."""
+    from marketplace.calloffs.models import CallOffExclusion
+
+    with scoped(world.provider):
+        db.session.add(CallOffExclusion(call_off_id=1, provider_id=world.provider.id,
+                                        reason="A provider excluding itself"))
+        with pytest.raises(tenants.CrossOrganisationWrite, match="authority"):
+            db.session.flush()
+    db.session.rollback()
