@@ -1,6 +1,6 @@
 """the standstill rule each award was made under
 
-Revision ID: 0012_h1_award_standstill_rule
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-01
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_h1_award_standstill_rule'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

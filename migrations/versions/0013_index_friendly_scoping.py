@@ -5,8 +5,8 @@ call_off_invitation WHERE provider_id = :org)``; (provider_id, call_off_id) answ
 from the index alone, and supersedes the single-column index on provider_id. An authority's
 call-off list (newest first) reads its page in order from (organisation_id, created_at, id).
 
-Revision ID: 0012_h2_index_friendly_scoping
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_h2_index_friendly_scoping'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
