@@ -11,8 +11,34 @@ from werkzeug.routing import IntegerConverter
 ID_MAX = 2**31 - 1  # PostgreSQL's integer: a larger id cannot exist, so the URL does not match
 
 
+def _decimal_up_to(limit):
+    """A regular expression matching exactly the decimal numbers 1 to ``limit`` (no sign, no
+    leading zeros): shorter numbers, then each same-length number below ``limit`` by the first
+    digit where it is smaller, then ``limit`` itself."""
+    digits = str(limit)
+    alternatives = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        lowest = 1 if i == 0 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - i - 1
+            smaller = (str(lowest) if int(digit) - 1 == lowest
+                       else f"[{lowest}-{int(digit) - 1}]")
+            alternatives.append(digits[:i] + smaller + (rf"\d{{{rest}}}" if rest else ""))
+    alternatives.append(digits)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """``<id:name>``: a positive database id; anything else is simply not found."""
+    """``<id:name>``: a positive database id; anything else is simply not found, whatever the
+    method.
+
+    The range is in the regular expression, not only in ``min``/``max``: werkzeug's router
+    checks ``min``/``max`` only after it has picked a rule by path and method, and when that
+    check fails it answers 405 for the other methods of rules it passed on the way (POST
+    /call-offs/0 was 405 while GET was 404). A path with an id out of range must match no rule
+    at all. ``min``/``max`` stay for the OpenAPI document's parameter schema."""
+
+    regex = _decimal_up_to(ID_MAX)
 
     def __init__(self, map):
         super().__init__(map, min=1, max=ID_MAX)

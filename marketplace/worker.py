@@ -11,6 +11,20 @@ from .extensions import db
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
+# How soon a worker notices that another died without saying so (kill -9, a lost machine). RQ
+# recovers from that by expiry alone: the dead scheduler's lock lapses 61 s after its last
+# refresh (RQ's interval + 60, not configurable) and each started job's execution 60 s after its
+# last heartbeat plus the heartbeat interval. What RQ leaves to configuration is how often the
+# survivors look: by default a worker's maintenance (try for the scheduler lock, then clean the
+# registries, which retries or fails abandoned jobs) runs every 10 minutes, and an idle worker
+# blocks on Redis for 405 s between looks, so a replacement took the scheduler over, and retried
+# the dead worker's job, up to ten minutes late. These bring both down to about a minute.
+MAINTENANCE_SECONDS = 10  # RQ's default: 600
+# An idle worker wakes from its blocking read this often (RQ waits worker_ttl - 15 seconds), so
+# it keeps to the maintenance interval; a dead worker also leaves the workers list sooner.
+WORKER_TTL_SECONDS = MAINTENANCE_SECONDS + 15  # RQ's default: 420
+JOB_HEARTBEAT_SECONDS = 10  # RQ's default: 30; a running job's execution expires 60 s after
+
 
 def run_due():
     """Do the periodic work that is due; idempotent, so running it late, twice or concurrently
@@ -55,6 +69,15 @@ def worker_command(burst, queues):
     # Jobs run in forked work horses; each must open its own database connections rather than
     # share pooled ones inherited from this process.
     db.engine.dispose()
-    worker = Worker([Queue(name, connection=connection) for name in queues or ["default"]],
-                    connection=connection)
+    worker = build_worker(connection, queues or ["default"])
     worker.work(burst=burst, with_scheduler=True)
+
+
+def build_worker(connection, queue_names):
+    """RQ's worker on ``queue_names``, tuned (above) so that after another worker dies it takes
+    the scheduler over, and retries or fails the dead worker's started jobs (RQ's own
+    StartedJobRegistry cleanup, by each job's retry policy), within about a minute. On start it
+    does both at once for whatever has already expired."""
+    return Worker([Queue(name, connection=connection) for name in queue_names],
+                  connection=connection, maintenance_interval=MAINTENANCE_SECONDS,
+                  worker_ttl=WORKER_TTL_SECONDS, job_monitoring_interval=JOB_HEARTBEAT_SECONDS)

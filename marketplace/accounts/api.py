@@ -2,7 +2,7 @@
 from flask import request
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, PROBLEM_JSON, ProblemSchema, api_blueprint, errors, page_items
 from ..extensions import limiter, sign_in_limit
 from . import services, tokens
 from .schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
@@ -17,7 +17,9 @@ blp = api_blueprint("api_accounts", __name__, description="You and your organisa
 @limiter.limit(sign_in_limit)
 @auth_blp.arguments(TokenRequestSchema)
 @auth_blp.response(201, IssuedTokenSchema)
-@auth_blp.alt_response(401, description="Wrong email or password (deliberately not which).")
+@auth_blp.alt_response(401, schema=ProblemSchema, content_type=PROBLEM_JSON,
+                       description="Wrong email or password (deliberately not which).")
+@errors(429)
 @auth_blp.doc(security=[])
 def issue_token(data):
     """Exchange an email and password for a bearer token."""
@@ -63,6 +65,7 @@ def list_tokens(pagination_parameters):
 
 @blp.delete("/tokens/<id:token_id>")
 @blp.response(200, TokenSchema)
+@errors(omit=(403, 409))
 def revoke_token(token_id):
     """Revoke one of your own tokens."""
     return tokens.revoke_token(current_user, token_id)

@@ -1,11 +1,13 @@
 """The JSON API at /api/v1: flask-smorest with marshmallow schemas at the boundary, bearer
 tokens, pagination on every list, and errors as application/problem+json."""
 import http
+import re
+from copy import deepcopy
 
 from flask import abort, g, request
 from flask_login import current_user
 from flask_smorest import Api
-from flask_smorest import Blueprint as ApiBlueprint
+from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 
@@ -14,12 +16,88 @@ PROBLEM_JSON = "application/problem+json"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PAGINATION = {"page": 1, "page_size": 25, "max_page_size": 100}
 
+# What each error status means here; the OpenAPI document lists, for every operation, those it
+# can answer (see ApiBlueprint), each as application/problem+json.
+ERROR_MEANINGS = {
+    400: "The body is not well-formed (JSON that does not parse).",
+    401: "No valid bearer token (reading also accepts a signed-in session).",
+    403: "Your role does not allow this.",
+    404: "No such object, or not one you may see (the two look the same).",
+    409: "The object's state does not allow this now; detail says why.",
+    415: "The body is not in a media type this operation takes.",
+    422: "A field is missing or wrong; errors names each one.",
+    429: "Too many attempts; wait a few minutes and try again.",
+}
+_ID_IN_PATH = re.compile(r"<id:\w+>")
+
+
+def errors(*statuses, omit=()):
+    """Add error ``statuses`` to those an API operation documents by its shape (see
+    :class:`ApiBlueprint`), or ``omit`` some it cannot answer."""
+    def decorator(func):
+        func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+        declared = func._apidoc.setdefault("errors", {"add": set(), "omit": set()})
+        declared["add"].update(statuses)
+        declared["omit"].update(omit)
+        return func
+    return decorator
+
+
+class ApiBlueprint(SmorestBlueprint):
+    """flask-smorest's blueprint, documenting each operation's error responses from its shape:
+    a body can be malformed (400), of the wrong media type (415) or invalid (422), as can query
+    arguments (422); an operation needing a user answers 401 without one, and a change 403 to a
+    role that may not make it and 409 when the object's state forbids it; an id in the path may
+    name nothing visible (404). :func:`errors` adjusts one operation (e.g. 429 where a rate
+    limit applies). There is no catch-all ``default``: an answer the document does not list is a
+    fault (the schemathesis test fails on it)."""
+
+    def __init__(self, *args, public=False, public_endpoints=(), **options):
+        super().__init__(*args, **options)
+        self.public = public
+        self.public_endpoints = set(public_endpoints)
+        self._prepare_doc_cbks.append(self._prepare_errors_doc)
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None,
+                     **options):
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        endpoint = self._endpoints[-1]
+        for method, info in self._docs[endpoint].items():
+            if method != "parameters":
+                info["route"] = {"ids": bool(_ID_IN_PATH.search(rule)), "public": self.public
+                                 or (view_func.__name__ in self.public_endpoints)}
+
+    @staticmethod
+    def _prepare_errors_doc(doc, doc_info, *, method, **kwargs):
+        route = doc_info["route"]
+        statuses = set()
+        if "requestBody" in doc:
+            statuses |= {400, 415, 422}
+        if any(p.get("in") == "query" for p in doc.get("parameters", [])):
+            statuses.add(422)
+        if not route["public"]:
+            statuses.add(401)
+            if method.upper() not in SAFE_METHODS:
+                statuses |= {403, 409}
+        if route["ids"]:
+            statuses.add(404)
+        declared = doc_info.get("errors", {"add": set(), "omit": set()})
+        statuses = (statuses | declared["add"]) - declared["omit"]
+        responses = doc.setdefault("responses", {})
+        present = {str(code) for code in responses}
+        for status in statuses:
+            if str(status) not in present:
+                responses[status] = http.HTTPStatus(status).name
+        doc["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+        return doc
+
 
 def api_blueprint(name, import_name, *, public=False, public_endpoints=(), **options):
     """A blueprint for the API. Unless ``public``, every route needs a bearer token, or a signed-in
     browser session for reading (changes need a token, so a session cannot be ridden by CSRF);
     ``public_endpoints`` names the view functions that need neither (e.g. registering)."""
-    blp = ApiBlueprint(name, import_name, **options)
+    blp = ApiBlueprint(name, import_name, public=public, public_endpoints=public_endpoints,
+                       **options)
     if not public:
         open_to_all = {f"{name}.{endpoint}" for endpoint in public_endpoints}
 
@@ -63,17 +141,24 @@ class MarketplaceApi(Api):
     """flask-smorest's Api, documenting error responses as application/problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its errors (ApiBlueprint)
+
+    def _register_pagination_header(self):
+        # The header holds JSON (flask-smorest writes json.dumps of the metadata), which OpenAPI
+        # says with content, not a schema (that would mean "total=2,page=1").
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}}}, lazy=True)
 
     def _register_responses(self):
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response = {"description": ERROR_MEANINGS.get(status, status.phrase)}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def init_app(app):

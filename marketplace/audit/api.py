@@ -1,7 +1,7 @@
 """The audit trail in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
 from .schemas import AuditEventSchema
 
@@ -13,6 +13,7 @@ blp = api_blueprint("api_audit", __name__, url_prefix="/audit",
 @blp.get("")
 @blp.response(200, AuditEventSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def events(pagination_parameters):
     """Your organisation's audit events, newest first."""
     return page_items(pagination_parameters, services.page_of_events(

@@ -1,7 +1,7 @@
 """Authorities in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
 from .schemas import AuthoritySchema
 
@@ -12,6 +12,7 @@ blp = api_blueprint("api_authorities", __name__, url_prefix="/authorities",
 @blp.get("")
 @blp.response(200, AuthoritySchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def authorities(pagination_parameters):
     """Every authority, host first then by name; for the host's administrators."""
     return page_items(pagination_parameters, services.page_of_authorities(

@@ -3,7 +3,7 @@ offers and answers to awards, placements, and the authority's delegation limit."
 from flask import jsonify
 from flask_login import current_user
 
-from ..api import PAGINATION, PROBLEM_JSON, api_blueprint, page_items
+from ..api import PAGINATION, PROBLEM_JSON, api_blueprint, errors, page_items
 from . import services
 from .schemas import (AwardInputSchema, AwardNoteSchema, AwardRefusalSchema, AwardSchema,
                       CallOffChangeSchema, CallOffInputSchema, CallOffPublishSchema,
@@ -55,6 +55,7 @@ def call_offs(query, pagination_parameters):
 @blp.post("/call-offs")
 @blp.arguments(CallOffInputSchema)
 @blp.response(201, CallOffSchema)
+@errors(omit=(409,))
 def create_call_off(data):
     """Start a draft call-off for one child (placement officers and managers)."""
     return services.create_call_off(current_user, **data)
@@ -77,6 +78,7 @@ def update_call_off(data, call_off_id):
 
 @blp.get("/call-offs/<id:call_off_id>/invitees")
 @blp.response(200, InviteesSchema)
+@errors(403)
 def invitees(call_off_id):
     """Who publishing now would invite, who you removed and why, and who is not eligible and
     why; once published, who was invited."""
@@ -138,6 +140,7 @@ def _questions(view):
 
 @blp.get("/call-offs/<id:call_off_id>/questions")
 @blp.response(200, ClarificationQuestionsSchema)
+@errors(403)
 def questions(call_off_id):
     """Clarification questions: the authority sees every question; a provider its own, and
     every published answer without who asked."""
@@ -167,6 +170,7 @@ def answer_question(data, call_off_id, clarification_id):
 @blp.response(200, OfferSchema(many=True))
 @blp.alt_response(409, **SEALED)
 @blp.paginate(**PAGINATION)
+@errors(403)
 def offers(call_off_id, pagination_parameters):
     """A provider: its own response. The authority: every response once the deadline has
     passed; before then 409, saying when they open."""
@@ -218,6 +222,7 @@ def decline_award(data, offer_id):
 @blp.get("/call-offs/<id:call_off_id>/evaluation")
 @blp.response(200, EvaluationSchema)
 @blp.alt_response(409, **SEALED)
+@errors(403)
 def evaluation(call_off_id):
     """The ranked evaluation table (the authority, after the deadline)."""
     return services.evaluation(current_user, call_off_id)
@@ -279,6 +284,7 @@ def revoke_award(data, award_id):
 @blp.get("/placements")
 @blp.response(200, PlacementSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def placements(pagination_parameters):
     """Your authority's placements, or your provider's; newest start first."""
     return page_items(pagination_parameters, services.page_of_placements(
@@ -296,6 +302,7 @@ def placement(placement_id):
 
 @blp.get("/delegation-limit")
 @blp.response(200, DelegationLimitSchema)
+@errors(403)
 def delegation_limit():
     """Your authority's delegation limit: awards whose annual cost is above it need a
     manager's approval (null: none set)."""
@@ -306,6 +313,7 @@ def delegation_limit():
 @blp.put("/delegation-limit")
 @blp.arguments(DelegationLimitInputSchema)
 @blp.response(200, DelegationLimitSchema)
+@errors(omit=(409,))
 def set_delegation_limit(data):
     """Set your authority's delegation limit (the authority's managers)."""
     return services.set_delegation_limit(current_user, data["annual_limit_pence"])

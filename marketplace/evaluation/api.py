@@ -1,7 +1,7 @@
 """Evaluation, decisions and admissions in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
 from .schemas import (AdmissionQuerySchema, AdmissionSchema, AssignEvaluatorSchema,
                       AssignmentSchema, ConflictSchema, DecisionSchema, ModerationInSchema,
@@ -35,6 +35,7 @@ def _scoring(view):
 @blp.get("/evaluations")
 @blp.response(200, AssignmentSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def evaluations(pagination_parameters):
     """Your own evaluation assignments (host evaluators and administrators), newest first."""
     return page_items(pagination_parameters, services.page_of_my_assignments(
@@ -52,6 +53,7 @@ def issue_window_decisions(window_id):
 
 @blp.get("/applications/<id:application_id>/assignments")
 @blp.response(200, AssignmentSchema(many=True))
+@errors(403)
 def assignments(application_id):
     """The application's evaluators and their progress (never marks); host administrator."""
     return services.assignment_overview(current_user, application_id).assignments
@@ -76,6 +78,7 @@ def declare_conflict(data, application_id):
 
 @blp.get("/applications/<id:application_id>/scores")
 @blp.response(200, ScoringSchema)
+@errors(403, 409)
 def scores(application_id):
     """Your scores for the application; others' only once you and every evaluator have
     submitted. 409 until you have declared no conflict of interest."""
@@ -105,6 +108,7 @@ def _moderation(view):
 
 @blp.get("/applications/<id:application_id>/moderation")
 @blp.response(200, ModerationSchema)
+@errors(403, 409)
 def moderation(application_id):
     """Every evaluator's scores side by side, for the moderator, once all have submitted."""
     return _moderation(services.get_moderation(current_user, application_id))
@@ -124,6 +128,7 @@ def record_moderation(data, application_id):
 
 @blp.get("/applications/<id:application_id>/decision")
 @blp.response(200, DecisionSchema)
+@errors(403, 409)
 def decision(application_id):
     """The decision: for the host's administrators once recorded, for the provider once issued
     (409 before then)."""
@@ -141,6 +146,7 @@ def issue_decision(application_id):
 @blp.arguments(AdmissionQuerySchema, location="query")
 @blp.response(200, AdmissionSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def admissions(query, pagination_parameters):
     """Admissions of providers to lots (every authority), by lot then provider; filter by
     ``lot_id``, ``provider_id`` and ``status`` (pending, active, suspended, removed)."""
@@ -151,6 +157,7 @@ def admissions(query, pagination_parameters):
 
 @blp.get("/admissions/<id:admission_id>")
 @blp.response(200, AdmissionSchema)
+@errors(403)
 def admission(admission_id):
     """One admission (every authority)."""
     return services.get_admission(current_user, admission_id)

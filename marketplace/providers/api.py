@@ -4,7 +4,7 @@ from io import BytesIO
 from flask import request, send_file
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from ..extensions import limiter, sign_in_limit
 from . import services
 from .schemas import (
@@ -34,6 +34,7 @@ blp = api_blueprint("api_providers", __name__, public_endpoints=("register",),
 @limiter.limit(sign_in_limit)
 @blp.arguments(RegistrationSchema)
 @blp.response(201, RegisteredSchema)
+@errors(429)
 @blp.doc(security=[])
 def register(data):
     """Register a provider organisation and its first user (no token needed). The user is
@@ -46,6 +47,7 @@ def register(data):
 @blp.arguments(ProviderFilterSchema, location="query")
 @blp.response(200, ProviderSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def providers(filters, pagination_parameters):
     """The provider directory by name, optionally by need code or placement type
     (authorities)."""
@@ -57,6 +59,7 @@ def providers(filters, pagination_parameters):
 @blp.arguments(ProviderFilterSchema, location="query")
 @blp.response(200, VacancySchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def vacancies(filters, pagination_parameters):
     """Every provider's open vacancies, soonest first, optionally by need code or placement type
     (authorities)."""
@@ -74,6 +77,7 @@ def provider(provider_id):
 @blp.patch("/<id:provider_id>")
 @blp.arguments(ProfileChangeSchema)
 @blp.response(200, ProviderSchema)
+@errors(omit=(409,))
 def update_profile(data, provider_id):
     """Change the profile (the provider's own users)."""
     return services.update_profile(current_user, provider_id, **data)
@@ -92,6 +96,7 @@ def documents(provider_id, pagination_parameters):
 @blp.post("/<id:provider_id>/documents")
 @blp.arguments(DocumentUploadSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, DocumentSchema)
+@errors(omit=(409,))
 def upload_document(data, provider_id):
     """Upload a document with its expiry date, as multipart/form-data; a newer one of a kind
     renews it (the provider's own users)."""
@@ -135,6 +140,7 @@ def rate_card(provider_id):
 @blp.patch("/<id:provider_id>/rate-card")
 @blp.arguments(RateCardChangeSchema)
 @blp.response(200, RateCardSchema)
+@errors(omit=(409,))
 def set_rates(data, provider_id):
     """Set weekly fees from now for placement types offered (the provider's own users)."""
     return _rate_card(services.set_rates(current_user, provider_id, data["fees"]))
@@ -153,6 +159,7 @@ def provider_vacancies(provider_id, pagination_parameters):
 @blp.post("/<id:provider_id>/vacancies")
 @blp.arguments(VacancyInputSchema)
 @blp.response(201, VacancySchema)
+@errors(omit=(409,))
 def declare_vacancy(data, provider_id):
     """Declare places free (the provider's own users)."""
     return services.declare_vacancy(current_user, provider_id, **data)

@@ -1,7 +1,7 @@
 """The purchasing system and its lots in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
 from .schemas import (
     LotChangeSchema,
@@ -18,6 +18,7 @@ blp = api_blueprint("api_purchasing", __name__, url_prefix="/system",
 
 @blp.get("")
 @blp.response(200, SystemSchema)
+@errors(404)
 def system():
     """The purchasing system with its lots (everyone signed in)."""
     return services.require_system()
@@ -34,6 +35,7 @@ def create_system(data):
 @blp.patch("")
 @blp.arguments(SystemChangeSchema)
 @blp.response(200, SystemSchema)
+@errors(404)
 def update_system(data):
     """Change the system's settings (host administrators)."""
     return services.update_system(current_user, **data)
@@ -51,6 +53,7 @@ def lots(pagination_parameters):
 @blp.post("/lots")
 @blp.arguments(LotInputSchema)
 @blp.response(201, LotSchema)
+@errors(404)
 def add_lot(data):
     """Add a lot (host administrators)."""
     return services.add_lot(current_user, **data)
@@ -66,6 +69,7 @@ def lot(lot_id):
 @blp.patch("/lots/<id:lot_id>")
 @blp.arguments(LotChangeSchema)
 @blp.response(200, LotSchema)
+@errors(omit=(409,))
 def update_lot(data, lot_id):
     """Change a lot (host administrators)."""
     return services.update_lot(current_user, lot_id, **data)

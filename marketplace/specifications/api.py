@@ -3,7 +3,7 @@ from flask_login import current_user
 
 import tenants
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
 from .schemas import (AcceptanceQuerySchema, AcceptanceSchema, DraftInputSchema,
                       InForceQuerySchema, LocalScheduleChangeSchema, LocalScheduleInputSchema,
@@ -30,6 +30,7 @@ def specifications(pagination_parameters):
 @blp.post("/specifications")
 @blp.arguments(SpecificationInputSchema)
 @blp.response(201, SpecificationSchema)
+@errors(omit=(409,))
 def create_specification(data):
     """Add a specification (host administrators)."""
     return services.create_specification(current_user, **data)
@@ -65,6 +66,7 @@ def specification(specification_id):
 @blp.patch("/specifications/<id:specification_id>")
 @blp.arguments(SpecificationChangeSchema)
 @blp.response(200, SpecificationSchema)
+@errors(omit=(409,))
 def rename_specification(data, specification_id):
     """Change a specification's title (host administrators)."""
     return services.rename_specification(current_user, specification_id, **data)
@@ -123,6 +125,7 @@ def accept(specification_id, version_id):
 @blp.get("/local-schedules")
 @blp.response(200, LocalScheduleSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def local_schedules(pagination_parameters):
     """The authority's own local schedules, current first (placement officers and managers)."""
     return page_items(pagination_parameters, services.page_of_local_schedules(
@@ -132,6 +135,7 @@ def local_schedules(pagination_parameters):
 @blp.post("/local-schedules")
 @blp.arguments(LocalScheduleInputSchema)
 @blp.response(201, LocalScheduleSchema)
+@errors(omit=(409,))
 def create_local_schedule(data):
     """Write a local schedule (placement officers and managers)."""
     return services.create_local_schedule(current_user, **data)
@@ -139,6 +143,7 @@ def create_local_schedule(data):
 
 @blp.get("/local-schedules/<id:schedule_id>")
 @blp.response(200, LocalScheduleSchema)
+@errors(403)
 def local_schedule(schedule_id):
     """One of the authority's local schedules."""
     return services.get_local_schedule(current_user, schedule_id)

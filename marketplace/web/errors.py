@@ -18,10 +18,20 @@ def _is_api():
     return request.path.startswith(API_PREFIX + "/") and request.path != API_PREFIX + "/docs"
 
 
+def _headers(error):
+    """The exception's own headers, which every answer keeps (RFC 9110 s.15.5.6: a 405 lists
+    the allowed methods in Allow), with those flask-smorest's ``abort`` gave; the body and so its
+    Content-Type are ours."""
+    headers = {name: value for name, value in error.get_headers()
+               if name.lower() != "content-type"}
+    headers.update((getattr(error, "data", None) or {}).get("headers") or {})
+    return headers
+
+
 def handle_http_exception(error):
+    headers = _headers(error)
     if _is_api():
         data = getattr(error, "data", None) or {}
-        headers = data.get("headers") or {}
         if error.code == 429:
             detail = "Too many attempts; wait a few minutes and try again."
         elif error.code == 500:
@@ -32,7 +42,7 @@ def handle_http_exception(error):
     if isinstance(error, CSRFError):
         return render_template("errors/csrf.html"), 400
     template = PAGES.get(error.code, "errors/500.html" if error.code >= 500 else "errors/404.html")
-    return render_template(template), error.code
+    return render_template(template), error.code, headers
 
 
 def handle_domain_error(error):

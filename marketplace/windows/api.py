@@ -1,7 +1,7 @@
 """Admission windows, the questionnaire and applications in the API."""
 from flask_login import current_user
 
-from ..api import PAGINATION, api_blueprint, page_items
+from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
 from .schemas import (
     ApplicationInputSchema,
@@ -31,6 +31,7 @@ def _questionnaire():
 
 @blp.get("/questionnaire")
 @blp.response(200, QuestionnaireSchema)
+@errors(403)
 def questionnaire():
     """The library questionnaire copied into windows when they are planned (host
     administrators)."""
@@ -40,6 +41,7 @@ def questionnaire():
 @blp.patch("/questionnaire")
 @blp.arguments(PassMarkSchema)
 @blp.response(200, QuestionnaireSchema)
+@errors(omit=(409,))
 def set_pass_mark(data):
     """Set the pass mark windows planned from now on copy (host administrators)."""
     return services.set_pass_mark(current_user, data["pass_mark"])
@@ -48,6 +50,7 @@ def set_pass_mark(data):
 @blp.post("/questionnaire/questions")
 @blp.arguments(QuestionInputSchema)
 @blp.response(201, QuestionSchema)
+@errors(omit=(409,))
 def add_question(data):
     """Add a question at the end of the questionnaire (host administrators)."""
     return services.add_question(current_user, **data)
@@ -56,6 +59,7 @@ def add_question(data):
 @blp.patch("/questionnaire/questions/<id:question_id>")
 @blp.arguments(QuestionChangeSchema)
 @blp.response(200, QuestionSchema)
+@errors(omit=(409,))
 def update_question(data, question_id):
     """Change a question; windows already planned keep their copy (host administrators)."""
     return services.update_question(current_user, question_id, **data)
@@ -63,6 +67,7 @@ def update_question(data, question_id):
 
 @blp.delete("/questionnaire/questions/<id:question_id>")
 @blp.response(200, QuestionnaireSchema)
+@errors(omit=(409,))
 def remove_question(question_id):
     """Remove a question; the rest are renumbered (host administrators)."""
     return services.remove_question(current_user, question_id)
@@ -107,6 +112,7 @@ def update_window(data, window_id):
 @blp.get("/windows/<id:window_id>/applications")
 @blp.response(200, ApplicationSchema(many=True))
 @blp.paginate(**PAGINATION)
+@errors(403)
 def applications(window_id, pagination_parameters):
     """Applications to the window: every submitted one for the host's administrators (never
     drafts), a provider's own for a provider."""
@@ -126,6 +132,7 @@ def start_application(data, window_id):
 
 @blp.get("/applications/<id:application_id>")
 @blp.response(200, ApplicationSchema)
+@errors(403)
 def application(application_id):
     """An application: its provider's, or the host administrators' once submitted."""
     return services.get_application(current_user, application_id)
@@ -143,6 +150,7 @@ def update_application(data, application_id):
 
 @blp.post("/applications/<id:application_id>/submit")
 @blp.response(200, ApplicationSchema)
+@errors(422)
 def submit_application(application_id):
     """Submit your complete application while the window is open (refused after the close)."""
     return services.submit_application(current_user, application_id)
