@@ -13,10 +13,12 @@ _numbers = itertools.count(1)
 
 
 def authority(name=None, *, host=False, joined_on=date(2025, 4, 1), left_on=None):
+    # E99 is no real ONS prefix, so a made-up authority never takes a real one's code (a test
+    # adding Wirral, E08000015, collided with the fifteenth authority made in a session).
     n = next(_numbers)
     name = name or f"Authority {n}"
     made = tenants.Authority(
-        name=name, ons_code=f"E08{n:06d}", slug=f"authority-{n}",
+        name=name, ons_code=f"E99{n:06d}", slug=f"authority-{n}",
         role=tenants.AuthorityRole.HOST if host else tenants.AuthorityRole.MEMBER,
         joined_on=joined_on, left_on=left_on)
     db.session.add(made)

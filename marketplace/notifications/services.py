@@ -26,8 +26,12 @@ from .models import OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 
 # How long one attempt may take before another may try the same message (a worker that dies
-# mid-send leaves the message pending; run-due retries it after this).
-ATTEMPT_LEASE = timedelta(minutes=5)
+# mid-send leaves the message pending and claimed). RQ stops a delivery job that runs past
+# DELIVERY_JOB_TIMEOUT, so no attempt outlives its lease and none is sent twice; and the lease
+# lapses before the dead worker's job is retried (about a minute and a half after the kill, see
+# marketplace/worker.py), so that retry sends the message rather than finding it still claimed.
+DELIVERY_JOB_TIMEOUT = 60  # seconds: an SMTP exchange is a handful of MAIL_TIMEOUT-bound steps
+ATTEMPT_LEASE = timedelta(seconds=DELIVERY_JOB_TIMEOUT + 15)
 # At most this many messages per run of deliver_due; the next run takes the rest.
 DUE_BATCH = 500
 FAILED_PER_PAGE = 50
@@ -107,7 +111,7 @@ def _enqueue_committed_messages(session):
             continue
         try:
             jobs.enqueue(deliver, message.id, organisation_id=message.organisation_id,
-                         retry=True)
+                         retry=True, job_timeout=DELIVERY_JOB_TIMEOUT)
         except Exception:
             # The change is committed and the person must not see it fail: the message stays
             # pending and run-due sends it (Redis down, or an in-process delivery that broke).

@@ -1,6 +1,6 @@
 """The outbox: emails are written with the change that causes them and delivered exactly once,
 whether or not Redis is there when the change happens."""
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from redis import Redis
 from sqlalchemy import select
@@ -171,6 +171,38 @@ def test_delivering_twice_sends_once(app, world, sent):
     run_queued_jobs(app)
     assert len(sent) == 1
     assert _messages(world.member)[0].attempts == 1
+
+
+def test_an_attempt_cut_short_leaves_the_message_to_the_retry_once_its_lease_lapses(
+        app, world, sent, time_machine):
+    """A worker killed mid-send leaves its message claimed. The claim lasts a little longer than
+    RQ lets a delivery job run (so a slow attempt is never overlapped and sent twice), and no
+    longer: the dead worker's job is retried about a minute and a half after the kill."""
+    from marketplace.notifications import services as outbox
+
+    time_machine.move_to("2026-12-02 09:00 +00:00", tick=False)
+    message = failed_message(world.member)
+    with tenants.scoped_to(world.member):
+        message.status, message.attempts = OutboxStatus.PENDING, 1
+        message.next_attempt_at = tenants.utcnow()
+        db.session.commit()
+        assert outbox._claim(message.id, tenants.utcnow())  # the attempt that died
+    assert timedelta(seconds=outbox.DELIVERY_JOB_TIMEOUT) < outbox.ATTEMPT_LEASE <= timedelta(
+        seconds=90)
+
+    time_machine.move_to(datetime(2026, 12, 2, 9, tzinfo=timezone.utc) + outbox.ATTEMPT_LEASE
+                         - timedelta(seconds=1), tick=False)
+    with tenants.scoped_to(world.member):
+        assert deliver(message.id) is False
+    assert sent == []
+    time_machine.move_to(datetime(2026, 12, 2, 9, tzinfo=timezone.utc) + outbox.ATTEMPT_LEASE,
+                         tick=False)
+    with tenants.scoped_to(world.member):
+        assert deliver(message.id) is True
+    [email] = sent
+    assert email["To"] == "lost@example.org"
+    [row] = _messages(world.member)
+    assert (row.status, row.attempts) == (OutboxStatus.SENT, 3)
 
 
 def test_delivery_is_refused_outside_the_owners_scope(world, sent):
