@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -20,10 +22,23 @@ def _require_sign_in():
 
 
 
+# What a browser removes before it parses a URL (the WHATWG URL Standard's basic URL parser):
+# every ASCII tab and newline anywhere, and C0 controls and spaces at either end.
+_DROPPED_ANYWHERE = dict.fromkeys(map(ord, "\t\n\r"))
+_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def _safe_next(target):
-    # Only same-site relative paths, so a link cannot send people elsewhere after sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Where to go after signing in: ``target`` only when a browser would read it as a path on
+    this site, so a crafted link cannot send people elsewhere once they have signed in.
+
+    The target is normalised as a browser would normalise it before it is judged (browsers
+    also read "\\" as "/" in http(s) URLs), and the normalised form is what is sent back."""
+    cleaned = (target or "").translate(_DROPPED_ANYWHERE).strip(_TRIMMED).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if (cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme
+            and not parts.netloc and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in cleaned)):
+        return cleaned
     return url_for("web.dashboard")
 
 

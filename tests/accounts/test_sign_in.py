@@ -92,10 +92,57 @@ def test_pages_need_a_signed_in_user(client):
         assert response.location.startswith("/sign-in?next=")
 
 
-def test_sign_in_does_not_redirect_off_site(client, world):
-    response = client.post("/sign-in?next=//evil.example.com/",
+# Targets a browser would follow off the site. Browsers parse a Location header by the WHATWG
+# URL Standard: they strip leading and trailing C0 controls and spaces, remove every tab, CR and
+# LF, and treat "\\" as "/" in http(s) URLs; "//host" is then a network-path reference (RFC 3986
+# s.4.2) to another site.
+OFF_SITE = [
+    "//evil.example.com/",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "\x0c//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t\\evil.example",
+    "https://evil.example/",
+    "HTTPS:evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "evil.example",
+    "../evil",
+    "%2F%2Fevil.example",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_sign_in_does_not_redirect_off_site(client, world, target):
+    response = client.post("/sign-in", query_string={"next": target},
                            data={"email": world.officer.email, "password": factories.PASSWORD})
-    assert response.location == "/dashboard"
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+
+
+def test_the_open_redirect_reported_is_closed(client, world):
+    """The report: ``?next=%2F%09%2Fevil.example`` answered ``Location: //evil.example``."""
+    response = client.post("/sign-in?next=%2F%09%2Fevil.example",
+                           data={"email": world.officer.email, "password": factories.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+
+
+@pytest.mark.parametrize("target, location", [
+    ("/call-offs?status=open", "/call-offs?status=open"),
+    ("/users/7#roles", "/users/7#roles"),
+    ("/account/%2F%2Fnot-a-host", "/account/%2F%2Fnot-a-host"),
+])
+def test_sign_in_returns_to_the_page_on_this_site(client, world, target, location):
+    response = client.post("/sign-in", query_string={"next": target},
+                           data={"email": world.officer.email, "password": factories.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == location
 
 
 def test_security_headers_are_set(client):
