@@ -189,3 +189,56 @@ class TestChangePassword:
             "confirm_password": "different"}).get_data(as_text=True)
         assert "Password must be 12 characters or more" in page
         assert "The passwords do not match" in page
+
+
+def _count_hashing(monkeypatch):
+    """The names of werkzeug's hashing functions the sign-in service calls, in order."""
+    from marketplace.accounts import services
+
+    calls = []
+    for name in ("generate_password_hash", "check_password_hash"):
+        def counted(*args, _original=getattr(services, name), _name=name, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(services, name, counted)
+    return calls
+
+
+def _hashing_for_a_failure(app, calls, email, password):
+    calls.clear()
+    page = _sign_in(IsolatedClient(app), email, password).get_data(as_text=True)
+    assert "Enter a correct email address and password" in page
+    return list(calls)
+
+
+class TestSignInTiming:
+    """An unknown email must cost what a wrong password costs, or the time an answer takes tells
+    who has an account (OWASP Authentication Cheat Sheet, "Authentication and Error Messages").
+    Counted, not timed: a password hash is made or checked as many times for each."""
+
+    def test_a_newly_started_app_hashes_as_much_for_an_unknown_email(
+            self, fresh_app, world, monkeypatch):
+        # A worker just started, with a hashing method no failure has been checked with yet.
+        app = fresh_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1001")
+        calls = _count_hashing(monkeypatch)
+        unknown = _hashing_for_a_failure(app, calls, "nobody@example.org", factories.PASSWORD)
+        wrong = _hashing_for_a_failure(app, calls, world.officer.email, "not the password at all")
+        assert unknown == wrong == ["check_password_hash"]
+
+    @pytest.mark.parametrize("who", ["unknown", "wrong password", "invited", "deactivated"])
+    def test_every_failure_checks_exactly_one_hash(self, app, world, who, monkeypatch):
+        from marketplace.accounts import services
+
+        email = {"unknown": "nobody@example.org", "wrong password": world.officer.email}.get(who)
+        with tenants.scoped_to(world.member):
+            if who == "invited":
+                email = services.invite_user(world.manager, email="new.person@example.org",
+                                             full_name="New Person",
+                                             role="placement_officer")[0].email
+            elif who == "deactivated":
+                services.deactivate_user(world.manager, world.officer.id)
+                email = world.officer.email
+        password = factories.PASSWORD if who != "wrong password" else "not the password at all"
+        calls = _count_hashing(monkeypatch)
+        assert _hashing_for_a_failure(app, calls, email, password) == ["check_password_hash"]
