@@ -81,9 +81,10 @@ OWNED_OBJECTS = {
                          owner="host_admin", outsiders=("manager", "provider_user")),
     "application_id": provider_owned(lambda world: windows_factories.application(
         world.provider, windows_factories.window(world.host), submitted=True).id),
-    # Admissions are the host's, readable by every organisation (authorities use them).
-    "admission_id": shared(lambda world: evaluation_factories.admission(
-        world.host, world.provider).id),
+    # Admissions are the host's, read by every authority; Brookvale's admission is none of
+    # another provider's business.
+    "admission_id": Owned(lambda world: evaluation_factories.admission(
+        world.host, world.provider).id, owner="host_admin", outsiders=("other_provider_user",)),
     # A provider's profile, rate card and vacancies are read by every authority; other providers
     # are told they do not exist (members cannot read documents either: see tests/providers).
     "provider_id": Owned(lambda world: world.provider.id, owner="provider_user",
@@ -166,6 +167,9 @@ def _open(client, user, url, method):
 def test_other_organisations_get_404(app, client, world, rule, endpoint, method, outsider):
     url = _url(app, endpoint, world)
     response = _open(client, getattr(world, outsider), url, method)
+    assert response.status_code != 403, (
+        f"{outsider} got 403 from {url}: another organisation's object must not be admitted to "
+        "exist (404), whatever the outsider's role")
     assert response.status_code == 404, f"{outsider} got {response.status_code} from {url}"
     if url.startswith("/api/"):
         assert response.mimetype == "application/problem+json"
