@@ -82,6 +82,9 @@ def fresh_app(app):
         with other.app_context():
             db.engine.dispose()
     limiter.init_app(app)
+    # init_app does not clear Flask-Limiter's "storage is down" flag, which an app on an
+    # unreachable Redis leaves set; the suite's limits must be back on the suite's storage.
+    limiter._storage_dead = False
 
 
 @pytest.fixture(scope="session")

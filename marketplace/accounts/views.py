@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationFailed
-from ..extensions import limiter, sign_in_limit
+from ..extensions import limit_failed_sign_ins, limiter, note_failed_sign_in, sign_in_limit
 from ..web.forms import show_errors
 from . import services, tokens
 from .forms import ChangePasswordForm, ConfirmForm, InviteUserForm, SetPasswordForm, SignInForm
@@ -43,7 +43,7 @@ def _safe_next(target):
 
 
 @auth.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@limit_failed_sign_ins
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -54,6 +54,7 @@ def sign_in():
             user = services.sign_in(form.email.data, form.password.data,
                                     remote_addr=request.remote_addr)
         except services.SignInFailed:
+            note_failed_sign_in()
             failed = True
             form.email.errors = ["Enter a correct email address and password"]
         else:
