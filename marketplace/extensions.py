@@ -68,9 +68,9 @@ def _account_key():
 
 
 TOO_MANY_FOR_ACCOUNT = ("There have been too many failed attempts to sign in to this account. "
-                        "Wait an hour and try again.")
+                        "Wait a while and try again: the block lifts by itself.")
 TOO_MANY_FROM_ADDRESS = ("There have been too many failed attempts to sign in from your "
-                         "network. Wait an hour and try again.")
+                         "network. Wait a while and try again: the block lifts by itself.")
 
 # Shared limits (one count whichever endpoint is used: the sign-in page and the API's token
 # endpoint), tested before the request and spent only when it fails (deduct_when), so a
