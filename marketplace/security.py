@@ -23,8 +23,11 @@ CSP = {
 
 
 def init_app(app):
+    from .accounts import services as accounts
     from .accounts.services import load_session_user
     from .accounts.tokens import load_token_user
+
+    accounts.init_app(app)
 
     def load_request_user(request):
         header = request.headers.get("Authorization", "")

@@ -29,6 +29,64 @@ def make_test_app(database_url, **settings):
     return app
 
 
+def _database_name_for(request):
+    return "".join(c if c.isalnum() else "_" for c in request.node.module.__name__.split(".")[-1])
+
+
+@pytest.fixture
+def own_app(request, app):
+    """An app on a PostgreSQL database of the test's own, created empty, migrated, and dropped
+    afterwards: for tests whose transactions must really commit and run at the same time (mark
+    them ``own_database``; the rest of the suite runs inside one rolled-back transaction)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    if not (TestConfig.SQLALCHEMY_DATABASE_URI or "").startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite serialises writers")
+    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    name = f"{url.database}_{_database_name_for(request)}"[:63]
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    own = make_test_app(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield own
+    finally:
+        with own.app_context():
+            jobs.get_queue().empty()  # its jobs name rows of this database only
+            db.session.remove()
+            db.engine.dispose()
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+        limiter.init_app(app)  # the limiter is one object: give it back the suite's storage
+
+
+@pytest.fixture
+def fresh_app(app):
+    """``fresh_app(**settings)``: another app, as a newly started worker would build it with
+    those settings, on the suite's database and inside this test's rolled-back transaction
+    (every session joins it). The limiter is one object shared by every app, so it is handed
+    back to the suite's app afterwards."""
+    made = []
+
+    def make(**settings):
+        config = type("Config", (TestConfig,), {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **settings})
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+    limiter.init_app(app)
+    # init_app does not clear Flask-Limiter's "storage is down" flag, which an app on an
+    # unreachable Redis leaves set; the suite's limits must be back on the suite's storage.
+    limiter._storage_dead = False
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = TestConfig.SQLALCHEMY_DATABASE_URI or (

@@ -81,9 +81,10 @@ OWNED_OBJECTS = {
                          owner="host_admin", outsiders=("manager", "provider_user")),
     "application_id": provider_owned(lambda world: windows_factories.application(
         world.provider, windows_factories.window(world.host), submitted=True).id),
-    # Admissions are the host's, readable by every organisation (authorities use them).
-    "admission_id": shared(lambda world: evaluation_factories.admission(
-        world.host, world.provider).id),
+    # Admissions are the host's, read by every authority; Brookvale's admission is none of
+    # another provider's business.
+    "admission_id": Owned(lambda world: evaluation_factories.admission(
+        world.host, world.provider).id, owner="host_admin", outsiders=("other_provider_user",)),
     # A provider's profile, rate card and vacancies are read by every authority; other providers
     # are told they do not exist (members cannot read documents either: see tests/providers).
     "provider_id": Owned(lambda world: world.provider.id, owner="provider_user",
@@ -148,12 +149,27 @@ def test_the_matrix_finds_the_id_taking_routes():
     assert {"accounts.user", "accounts.deactivate_user", "authorities.authority"} <= endpoints
 
 
+def _api_body(app, url, method):
+    """An empty body of the media type the operation reads (JSON, or multipart for uploads), so
+    that it is the id, not the body's type (415), that decides the answer."""
+    from marketplace.api import _accepted_media_types
+
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(url, method=method)
+    except Exception:  # no such method here: the router answers, whatever the body
+        return {"json": {}}
+    if "multipart/form-data" in _accepted_media_types(app.view_functions[endpoint]):
+        return {"data": {"title": ""}, "content_type": "multipart/form-data"}
+    return {"json": {}}
+
+
 def _as(client, user, url):
     """A request function for the person: their session for web pages, a bearer token for the
     API (issued now, so the request itself can run with the hook off)."""
     if url.startswith("/api/"):
         headers = {"Authorization": f"Bearer {bearer_token(user).token}"}
-        return lambda method: client.open(url, method=method, json={}, headers=headers)
+        return lambda method: client.open(url, method=method, headers=headers,
+                                          **_api_body(client.application, url, method))
     sign_in(client, user)
     return lambda method: client.open(url, method=method, data={})
 
@@ -166,6 +182,9 @@ def _open(client, user, url, method):
 def test_other_organisations_get_404(app, client, world, rule, endpoint, method, outsider):
     url = _url(app, endpoint, world)
     response = _open(client, getattr(world, outsider), url, method)
+    assert response.status_code != 403, (
+        f"{outsider} got 403 from {url}: another organisation's object must not be admitted to "
+        "exist (404), whatever the outsider's role")
     assert response.status_code == 404, f"{outsider} got {response.status_code} from {url}"
     if url.startswith("/api/"):
         assert response.mimetype == "application/problem+json"

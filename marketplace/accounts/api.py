@@ -3,7 +3,7 @@ from flask import request
 from flask_login import current_user
 
 from ..api import PAGINATION, PROBLEM_JSON, ProblemSchema, api_blueprint, errors, page_items
-from ..extensions import limiter, sign_in_limit
+from ..extensions import limit_failed_sign_ins, note_failed_sign_in
 from . import services, tokens
 from .schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
 
@@ -14,7 +14,7 @@ blp = api_blueprint("api_accounts", __name__, description="You and your organisa
 
 
 @auth_blp.post("/token")
-@limiter.limit(sign_in_limit)
+@limit_failed_sign_ins
 @auth_blp.arguments(TokenRequestSchema)
 @auth_blp.response(201, IssuedTokenSchema)
 @auth_blp.alt_response(401, schema=ProblemSchema, content_type=PROBLEM_JSON,
@@ -23,9 +23,13 @@ blp = api_blueprint("api_accounts", __name__, description="You and your organisa
 @auth_blp.doc(security=[])
 def issue_token(data):
     """Exchange an email and password for a bearer token."""
-    issued = tokens.issue_token(data["email"], data["password"], name=data["name"],
-                                lifetime_days=data["expires_in_days"],
-                                remote_addr=request.remote_addr)
+    try:
+        issued = tokens.issue_token(data["email"], data["password"], name=data["name"],
+                                    lifetime_days=data["expires_in_days"],
+                                    remote_addr=request.remote_addr)
+    except services.SignInFailed:
+        note_failed_sign_in()
+        raise
     record = issued.record
     return {"id": record.id, "name": record.name, "created_at": record.created_at,
             "expires_at": record.expires_at, "revoked_at": None, "token": issued.token}

@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -49,14 +48,19 @@ def _hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+def init_app(app):
+    """Make the hash a failure without a real one is checked against, once, as the app starts.
+
+    Made on first use instead, a newly started worker's first unknown email would cost a hash
+    made and a hash checked where a wrong password costs one check: the delay would tell who
+    has an account."""
+    app.extensions["dummy_password_hash"] = generate_password_hash(
+        secrets.token_hex(16), method=app.config["PASSWORD_HASH_METHOD"])
+
+
 def _dummy_hash():
     # Checked against when there is no real hash, so a failure takes as long either way.
-    return _dummy_hash_for(current_app.config["PASSWORD_HASH_METHOD"])
-
-
-@cache
-def _dummy_hash_for(method):
-    return generate_password_hash(secrets.token_hex(16), method=method)
+    return current_app.extensions["dummy_password_hash"]
 
 
 def _check_new_password(password, email, field="password"):
@@ -81,18 +85,18 @@ def sign_in(email, password, *, remote_addr=None):
     """
     email = normalise_email(email)
     credential = db.session.scalars(select(Credential).where(Credential.email == email)).first()
-    if credential is None or credential.password_hash is None:
-        check_password_hash(_dummy_hash(), password or "")
-        if credential is None:
-            audit.record("user.sign_in_failed", organisation_id=None,
-                         after={"email": email[:254]}, remote_addr=remote_addr)
-            db.session.commit()
-            raise SignInFailed()
+    stored = credential.password_hash if credential is not None else None
+    # Exactly one check whoever asks, against the dummy when there is no real hash, so an
+    # unknown email takes as long as a wrong password.
+    valid = check_password_hash(stored or _dummy_hash(), password or "") and stored is not None
+    if credential is None:
+        audit.record("user.sign_in_failed", organisation_id=None,
+                     after={"email": email[:254]}, remote_addr=remote_addr)
+        db.session.commit()
+        raise SignInFailed()
     organisation = db.session.get(tenants.Organisation, credential.organisation_id)
     with tenants.scoped_to(organisation):
         user = _load_user(credential.user_id)
-        valid = credential.password_hash is not None and check_password_hash(
-            credential.password_hash, password or "")
         if not (valid and user.is_active):
             audit.record("user.sign_in_failed", user, remote_addr=remote_addr)
             db.session.commit()

@@ -1,8 +1,10 @@
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationFailed
-from ..extensions import limiter, sign_in_limit
+from ..extensions import limit_failed_sign_ins, limiter, note_failed_sign_in, sign_in_limit
 from ..web.forms import show_errors
 from . import services, tokens
 from .forms import ChangePasswordForm, ConfirmForm, InviteUserForm, SetPasswordForm, SignInForm
@@ -20,15 +22,28 @@ def _require_sign_in():
 
 
 
+# What a browser removes before it parses a URL (the WHATWG URL Standard's basic URL parser):
+# every ASCII tab and newline anywhere, and C0 controls and spaces at either end.
+_DROPPED_ANYWHERE = dict.fromkeys(map(ord, "\t\n\r"))
+_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def _safe_next(target):
-    # Only same-site relative paths, so a link cannot send people elsewhere after sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Where to go after signing in: ``target`` only when a browser would read it as a path on
+    this site, so a crafted link cannot send people elsewhere once they have signed in.
+
+    The target is normalised as a browser would normalise it before it is judged (browsers
+    also read "\\" as "/" in http(s) URLs), and the normalised form is what is sent back."""
+    cleaned = (target or "").translate(_DROPPED_ANYWHERE).strip(_TRIMMED).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if (cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme
+            and not parts.netloc and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in cleaned)):
+        return cleaned
     return url_for("web.dashboard")
 
 
 @auth.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@limit_failed_sign_ins
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -39,6 +54,7 @@ def sign_in():
             user = services.sign_in(form.email.data, form.password.data,
                                     remote_addr=request.remote_addr)
         except services.SignInFailed:
+            note_failed_sign_in()
             failed = True
             form.email.errors = ["Enter a correct email address and password"]
         else:

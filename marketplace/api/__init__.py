@@ -4,7 +4,7 @@ import http
 import re
 from copy import deepcopy
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -105,7 +105,37 @@ def api_blueprint(name, import_name, *, public=False, public_endpoints=(), **opt
         def _require_user_unless_public():
             if request.endpoint not in open_to_all:
                 _require_api_user()
+    blp.before_request(_refuse_undeclared_media_types)
     return blp
+
+
+BODY_METHODS = {"POST": "Accept-Post", "PUT": None, "PATCH": "Accept-Patch"}
+
+
+def _accepted_media_types(view):
+    """The media types the view's ``@blp.arguments`` read a body from (JSON unless it declares
+    form or multipart), from flask-smorest's own record of its arguments."""
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    locations = ApiBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING
+    return sorted({p.get("content_type") or locations[p["in"]]
+                   for p in parameters if p["in"] in locations}) or ["application/json"]
+
+
+def _refuse_undeclared_media_types():
+    """415 for a body whose Content-Type the operation does not read (RFC 9110 s.15.5.16):
+    webargs would otherwise skip a JSON body labelled text/plain and act as if it were empty."""
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    if request.method not in BODY_METHODS or not has_body:
+        return None
+    accepted = _accepted_media_types(current_app.view_functions.get(request.endpoint))
+    if request.mimetype in accepted:
+        return None
+    from .problems import problem
+
+    header = BODY_METHODS[request.method]
+    return problem(415, f"Send the body as {' or '.join(accepted)} (the Content-Type header "
+                        f"says {request.mimetype or 'nothing'}).",
+                   headers={header: ", ".join(accepted)} if header else None)
 
 
 def page_items(pagination_parameters, page):

@@ -3,7 +3,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 import tenants
 
@@ -64,13 +64,22 @@ class AuditEvent(tenants.OrganisationOwned, tenants.Base):
 
 class AuditChainHead(tenants.Base):
     """The latest event of each audit chain. Appending locks this row, so concurrent writers
-    to one chain queue up instead of forking it; no one reads another organisation's events."""
+    to one chain queue up instead of forking it; no one reads another organisation's events.
+
+    The head names its last event, id and hash, in the transaction that appends it: without it,
+    deleting the newest events would leave a shorter chain whose every link still holds."""
 
     __tablename__ = "audit_chain_head"
 
     # The organisation's id, or 0 for the chain of system events.
     chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_hash: Mapped[str | None] = mapped_column(String(64))
+    # Deliberately no foreign key: a deleted event must be reported by ``flask audit verify``,
+    # not refused by one database and not another.
+    last_event_id: Mapped[int | None] = mapped_column(Integer)
+    # Set to the event being appended; the flush writes the event first, then its id here.
+    last_event: Mapped["AuditEvent | None"] = relationship(
+        primaryjoin="foreign(AuditChainHead.last_event_id) == AuditEvent.id")
 
 
 class AuditTrailIsAppendOnly(Exception):

@@ -40,6 +40,7 @@ def record(action, obj=None, *, actor=None, organisation_id=_UNSET, before=None,
         previous_hash=head.last_hash,
     )
     event.hash = head.last_hash = event.compute_hash()
+    head.last_event = event
     db.session.add(event)
     return event
 
@@ -73,30 +74,45 @@ def verify_chains():
     breaks = []
     organisations = db.session.scalars(select(tenants.Organisation).order_by(
         tenants.Organisation.id)).all()
+    heads = {head.chain: head for head in db.session.scalars(
+        select(AuditChainHead).execution_options(populate_existing=True))}
     host = next((o for o in organisations if o.is_host), None)
-    chains = [(f"organisation {o.id} ({o.name})", o, AuditEvent.organisation_id == o.id)
+    chains = [(f"organisation {o.id} ({o.name})", o, AuditEvent.organisation_id == o.id, o.id)
               for o in organisations]
     if host is not None:
-        chains.append(("system events", host, AuditEvent.organisation_id.is_(None)))
-    for name, scope, criterion in chains:
+        chains.append(("system events", host, AuditEvent.organisation_id.is_(None), 0))
+    for name, scope, criterion, chain in chains:
         with tenants.scoped_to(scope):
             found = _first_break(name, db.session.scalars(
                 select(AuditEvent).where(criterion).order_by(AuditEvent.id)
-                .execution_options(yield_per=500, populate_existing=True)))
+                .execution_options(yield_per=500, populate_existing=True)), heads.get(chain))
         if found:
             breaks.append(found)
     return breaks
 
 
-def _first_break(name, events):
-    previous = None
+def _first_break(name, events, head):
+    previous = last = None
     for event in events:
         if event.previous_hash != previous:
             return ChainBreak(name, event.id, "does not follow the event before it "
                                               "(an event was removed or reordered)")
         if event.compute_hash() != event.hash:
             return ChainBreak(name, event.id, "its content was altered after it was written")
-        previous = event.hash
+        previous, last = event.hash, event
+    # Every link holds; the chain must also end where its head says it does.
+    if head is None:
+        if last is not None:
+            return ChainBreak(name, last.id, "ends a chain that has no head (the head row was "
+                                             "removed)")
+        return None
+    last_id = last.id if last is not None else None
+    if head.last_hash != previous or (head.last_event_id is not None
+                                      and head.last_event_id != last_id):
+        missing = head.last_event_id if head.last_event_id is not None else last_id
+        return ChainBreak(name, missing, "the newest event of the chain is missing or was "
+                                         "replaced (the chain's head names it: id "
+                                         f"{head.last_event_id}, hash {head.last_hash})")
     return None
 
 

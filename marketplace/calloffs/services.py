@@ -140,6 +140,16 @@ def _invited_call_off(actor, call_off_id):
     return call_off
 
 
+def _lock_invitation(actor, call_off):
+    """Lock the provider's invitation to the call-off for the rest of the transaction
+    (PostgreSQL; SQLite serialises writers anyway), so its users' submissions, revisions and
+    withdrawals take turns: each then reads the offer as the one before it left it, instead of
+    two inserting the first offer at once or two revisions counting as one."""
+    db.session.execute(select(CallOffInvitation.id).where(
+        CallOffInvitation.call_off_id == call_off.id,
+        CallOffInvitation.provider_id == actor.organisation_id).with_for_update())
+
+
 def _call_offs_statement(actor, status=None):
     statement = select(CallOff)
     if is_provider(actor):
@@ -1113,8 +1123,13 @@ def submit_offer(actor, call_off_id, **fields):
     now = tenants.utcnow()
     _require_before_deadline(call_off, now, "made or changed")
     values = _clean_offer(call_off, fields, london_date(now))
+    _lock_invitation(actor, call_off)
+    # The wait for the lock may have run past the deadline.
+    now = tenants.utcnow()
+    _require_before_deadline(call_off, now, "made or changed")
     offer = db.session.scalar(select(Offer).where(
-        Offer.call_off_id == call_off.id, Offer.organisation_id == actor.organisation_id))
+        Offer.call_off_id == call_off.id, Offer.organisation_id == actor.organisation_id
+    ).execution_options(populate_existing=True))
     action = "call_off.offer_submitted"
     if offer is None:
         offer = Offer(call_off_id=call_off.id, submitted_at=now, revision=1, **values)
@@ -1142,6 +1157,9 @@ def submit_offer(actor, call_off_id, **fields):
 def withdraw_offer(actor, offer_id):
     """Withdraw the provider's offer before the deadline; it may respond again until then."""
     offer = _provider_offer(actor, offer_id)
+    _lock_invitation(actor, offer.call_off)
+    offer = db.session.scalars(select(Offer).where(Offer.id == offer.id)
+                               .execution_options(populate_existing=True)).one()
     now = tenants.utcnow()
     _require_before_deadline(offer.call_off, now, "withdrawn")
     if offer.withdrawn:

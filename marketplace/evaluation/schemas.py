@@ -171,7 +171,10 @@ class AdmissionQuerySchema(Schema):
 
 
 class ReasonSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    # Required, but the service says so once it has found the admission: another organisation
+    # must be told the admission does not exist, whatever the body holds.
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                           metadata={"description": "Required."})
 
 
 class WindowIssueSchema(Schema):

@@ -735,9 +735,11 @@ def admission_filters():
 
 
 def get_admission(actor, admission_id):
-    """One admission, for any authority user."""
+    """One admission, for any authority user. For a provider another provider's admission does
+    not exist (NotFound, as for any other organisation's object); its own is refused by role."""
     admission = db.session.get(Admission, admission_id)
-    if admission is None:
+    if admission is None or (actor.organisation.kind != tenants.OrganisationKind.AUTHORITY
+                             and admission.provider_id != actor.organisation_id):
         raise NotFound(f"admission {admission_id}")
     _require_authority(actor)
     return admission

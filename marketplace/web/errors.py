@@ -28,12 +28,19 @@ def _headers(error):
     return headers
 
 
+def _too_many_message(error):
+    """The limit's own message (which sign-in limit: this account, or this network), if any."""
+    limit = getattr(error, "limit", None)
+    return error.description if getattr(limit, "error_message", None) else None
+
+
 def handle_http_exception(error):
     headers = _headers(error)
     if _is_api():
         data = getattr(error, "data", None) or {}
         if error.code == 429:
-            detail = "Too many attempts; wait a few minutes and try again."
+            detail = (_too_many_message(error)
+                      or "Too many attempts; wait a few minutes and try again.")
         elif error.code == 500:
             detail = "Sorry, there is a problem with the service."
         else:
@@ -42,6 +49,8 @@ def handle_http_exception(error):
     if isinstance(error, CSRFError):
         return render_template("errors/csrf.html"), 400
     template = PAGES.get(error.code, "errors/500.html" if error.code >= 500 else "errors/404.html")
+    if error.code == 429:
+        return render_template(template, message=_too_many_message(error)), 429, headers
     return render_template(template), error.code, headers
 
 

@@ -92,10 +92,57 @@ def test_pages_need_a_signed_in_user(client):
         assert response.location.startswith("/sign-in?next=")
 
 
-def test_sign_in_does_not_redirect_off_site(client, world):
-    response = client.post("/sign-in?next=//evil.example.com/",
+# Targets a browser would follow off the site. Browsers parse a Location header by the WHATWG
+# URL Standard: they strip leading and trailing C0 controls and spaces, remove every tab, CR and
+# LF, and treat "\\" as "/" in http(s) URLs; "//host" is then a network-path reference (RFC 3986
+# s.4.2) to another site.
+OFF_SITE = [
+    "//evil.example.com/",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "\x0c//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t\\evil.example",
+    "https://evil.example/",
+    "HTTPS:evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "evil.example",
+    "../evil",
+    "%2F%2Fevil.example",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_sign_in_does_not_redirect_off_site(client, world, target):
+    response = client.post("/sign-in", query_string={"next": target},
                            data={"email": world.officer.email, "password": factories.PASSWORD})
-    assert response.location == "/dashboard"
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+
+
+def test_the_open_redirect_reported_is_closed(client, world):
+    """The report: ``?next=%2F%09%2Fevil.example`` answered ``Location: //evil.example``."""
+    response = client.post("/sign-in?next=%2F%09%2Fevil.example",
+                           data={"email": world.officer.email, "password": factories.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+
+
+@pytest.mark.parametrize("target, location", [
+    ("/call-offs?status=open", "/call-offs?status=open"),
+    ("/users/7#roles", "/users/7#roles"),
+    ("/account/%2F%2Fnot-a-host", "/account/%2F%2Fnot-a-host"),
+])
+def test_sign_in_returns_to_the_page_on_this_site(client, world, target, location):
+    response = client.post("/sign-in", query_string={"next": target},
+                           data={"email": world.officer.email, "password": factories.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == location
 
 
 def test_security_headers_are_set(client):
@@ -142,3 +189,56 @@ class TestChangePassword:
             "confirm_password": "different"}).get_data(as_text=True)
         assert "Password must be 12 characters or more" in page
         assert "The passwords do not match" in page
+
+
+def _count_hashing(monkeypatch):
+    """The names of werkzeug's hashing functions the sign-in service calls, in order."""
+    from marketplace.accounts import services
+
+    calls = []
+    for name in ("generate_password_hash", "check_password_hash"):
+        def counted(*args, _original=getattr(services, name), _name=name, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(services, name, counted)
+    return calls
+
+
+def _hashing_for_a_failure(app, calls, email, password):
+    calls.clear()
+    page = _sign_in(IsolatedClient(app), email, password).get_data(as_text=True)
+    assert "Enter a correct email address and password" in page
+    return list(calls)
+
+
+class TestSignInTiming:
+    """An unknown email must cost what a wrong password costs, or the time an answer takes tells
+    who has an account (OWASP Authentication Cheat Sheet, "Authentication and Error Messages").
+    Counted, not timed: a password hash is made or checked as many times for each."""
+
+    def test_a_newly_started_app_hashes_as_much_for_an_unknown_email(
+            self, fresh_app, world, monkeypatch):
+        # A worker just started, with a hashing method no failure has been checked with yet.
+        app = fresh_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1001")
+        calls = _count_hashing(monkeypatch)
+        unknown = _hashing_for_a_failure(app, calls, "nobody@example.org", factories.PASSWORD)
+        wrong = _hashing_for_a_failure(app, calls, world.officer.email, "not the password at all")
+        assert unknown == wrong == ["check_password_hash"]
+
+    @pytest.mark.parametrize("who", ["unknown", "wrong password", "invited", "deactivated"])
+    def test_every_failure_checks_exactly_one_hash(self, app, world, who, monkeypatch):
+        from marketplace.accounts import services
+
+        email = {"unknown": "nobody@example.org", "wrong password": world.officer.email}.get(who)
+        with tenants.scoped_to(world.member):
+            if who == "invited":
+                email = services.invite_user(world.manager, email="new.person@example.org",
+                                             full_name="New Person",
+                                             role="placement_officer")[0].email
+            elif who == "deactivated":
+                services.deactivate_user(world.manager, world.officer.id)
+                email = world.officer.email
+        password = factories.PASSWORD if who != "wrong password" else "not the password at all"
+        calls = _count_hashing(monkeypatch)
+        assert _hashing_for_a_failure(app, calls, email, password) == ["check_password_hash"]

@@ -134,3 +134,53 @@ def test_the_docs_page_lists_every_api_route(app, client):
                  and r.endpoint != "api_docs.docs"}
     for rule in api_rules:
         assert rule.replace("<id:", "{").replace(">", "}") in page, rule
+
+
+class TestRequestBodiesMustBeJson:
+    """A body the API reads as JSON must say so: a request whose body has another media type gets
+    415 Unsupported Media Type (RFC 9110 s.15.5.16) as a problem (RFC 9457), and nothing is
+    done with it. The report found a JSON body sent as text/plain accepted."""
+
+    BODY = '{"email": "%s", "password": "%s", "name": "sent as text"}'
+
+    @pytest.mark.parametrize("content_type", [
+        "text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x", "application/xml", None])
+    def test_a_token_request_not_sent_as_json_is_refused(self, client, world, content_type):
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = client.post("/api/v1/auth/token", headers=headers,
+                               data=self.BODY % (world.officer.email, factories.PASSWORD))
+        assert response.status_code == 415
+        assert response.mimetype == "application/problem+json"
+        assert response.json["status"] == 415 and "application/json" in response.json["detail"]
+        assert response.headers["Accept-Post"] == "application/json"
+        with tenants.scoped_to(world.member):
+            assert not db.session.scalars(select(ApiToken).where(
+                ApiToken.name == "sent as text")).all()
+
+    def test_changes_not_sent_as_json_are_refused(self, client, world):
+        headers = {**_auth(world.provider_user), "Content-Type": "text/plain"}
+        response = client.patch(f"/api/v1/providers/{world.provider.id}", headers=headers,
+                                data='{"town": "Leeds"}')
+        assert response.status_code == 415 and response.json["status"] == 415
+        assert response.headers["Accept-Patch"] == "application/json"
+        put = client.put("/api/v1/delegation-limit", headers={
+            **_auth(world.manager), "Content-Type": "text/plain"}, data='{"annual_limit": 5}')
+        assert put.status_code == 415 and put.mimetype == "application/problem+json"
+        assert client.get(f"/api/v1/providers/{world.provider.id}",
+                          headers=_auth(world.provider_user)).json["town"] != "Leeds"
+
+    def test_json_with_a_charset_and_requests_without_a_body_are_served(self, client, world):
+        response = client.post("/api/v1/auth/token", data=self.BODY % (
+            world.officer.email, factories.PASSWORD),
+            headers={"Content-Type": "application/json; charset=utf-8"})
+        assert response.status_code == 201
+        assert client.get("/api/v1/me", headers={"Content-Type": "text/plain",
+                                                 **_auth(world.officer)}).status_code == 200
+
+    def test_the_document_upload_takes_multipart_and_only_multipart(self, client, world):
+        headers = _auth(world.provider_user)
+        response = client.post(f"/api/v1/providers/{world.provider.id}/documents",
+                               headers=headers, json={"kind": "insurance"})
+        assert response.status_code == 415
+        assert response.headers["Accept-Post"] == "multipart/form-data"

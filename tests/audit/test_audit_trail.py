@@ -1,6 +1,6 @@
 """The audit trail is append-only and hash-chained, so tampering is detectable."""
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 import tenants
 from marketplace import audit
@@ -57,6 +57,41 @@ def test_verify_finds_a_row_deleted_in_sql(history):
     db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[1].id})
     [found] = audit.verify_chains()
     assert found.event_id == events[2].id and "removed" in found.problem
+
+
+@pytest.mark.parametrize("newest", [1, 2, "all"])
+def test_verify_finds_the_newest_events_deleted_in_sql(history, runner, newest):
+    """Removing the tail of a chain leaves every remaining link intact: the chain's head, which
+    names its last event, is what shows the loss."""
+    events = _events(history.member)
+    gone = events if newest == "all" else events[-newest:]
+    db.session.execute(text("DELETE FROM audit_event WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)), {"ids": [e.id for e in gone]})
+    [found] = audit.verify_chains()
+    assert found.chain.startswith(f"organisation {history.member.id}")
+    assert found.event_id == events[-1].id and "newest" in found.problem
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"BROKEN organisation {history.member.id} (Manchester): event {events[-1].id}" in (
+        result.output)
+    assert "intact" not in result.output
+
+
+def test_verify_finds_the_newest_system_event_deleted_in_sql(history, runner):
+    with tenants.scoped_to(history.host):
+        newest = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.organisation_id.is_(None)).order_by(AuditEvent.id.desc())).first()
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": newest.id})
+    [found] = audit.verify_chains()
+    assert found.chain == "system events" and found.event_id == newest.id
+
+
+def test_the_chain_head_follows_every_append(history):
+    from marketplace.audit.models import AuditChainHead
+
+    events = _events(history.member)
+    head = db.session.get(AuditChainHead, history.member.id)
+    assert (head.last_event_id, head.last_hash) == (events[-1].id, events[-1].hash)
 
 
 def test_verify_checks_the_system_chain_too(history):

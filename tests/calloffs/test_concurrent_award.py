@@ -8,12 +8,9 @@ serialises writers, so it runs against PostgreSQL only (CI sets TEST_DATABASE_UR
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 import tenants
-from config import TestConfig
-from marketplace import jobs
 from marketplace.accounts.models import User
 from marketplace.calloffs import services
 from marketplace.calloffs.models import Award, CallOffStatus
@@ -21,36 +18,9 @@ from marketplace.errors import Conflict
 from marketplace.extensions import db
 from tests import factories
 from tests.calloffs import factories as call_offs
-from tests.conftest import make_test_app, make_world
+from tests.conftest import make_world
 
-DATABASE_URL = TestConfig.SQLALCHEMY_DATABASE_URI or ""
-
-pytestmark = [
-    pytest.mark.own_database,
-    pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"),
-                       reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite serialises writers"),
-]
-
-
-@pytest.fixture
-def own_app():
-    url = make_url(DATABASE_URL)
-    name = f"{url.database}_concurrency"
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    app = make_test_app(url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            jobs.get_queue().empty()  # its jobs name rows of this database only
-            db.session.remove()
-            db.engine.dispose()
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
+pytestmark = pytest.mark.own_database  # own_app (tests/conftest.py) skips it on SQLite
 
 
 def test_two_officers_awarding_at_once_make_exactly_one_award(own_app):

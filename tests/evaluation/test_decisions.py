@@ -257,6 +257,17 @@ def test_every_authority_reads_the_admissions_but_providers_do_not(world, as_use
     assert as_user(world.other_officer).get(f"/admissions/{made.id}").status_code == 200
 
 
+def test_another_providers_admission_does_not_exist_for_a_provider(world, as_user):
+    """Another organisation's object answers 404, never 403 (the developers' guide); the report
+    found /admissions/<id> answering 403 to other providers."""
+    theirs = factories.admission(world.host, world.other_provider)
+    mine = factories.admission(world.host, world.provider)
+    client = as_user(world.provider_user)
+    page = client.get(f"/admissions/{theirs.id}")
+    assert page.status_code == 404 and b"Page not found" in page.data
+    assert client.get(f"/admissions/{mine.id}").status_code == 403
+
+
 def test_the_admissions_list_filters(world, as_user, time_machine):
     time_machine.move_to(datetime(2026, 1, 1, tzinfo=timezone.utc), tick=False)
     from tests.purchasing import factories as purchasing_factories
