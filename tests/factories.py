@@ -13,12 +13,13 @@ _numbers = itertools.count(1)
 
 
 def authority(name=None, *, host=False, joined_on=date(2025, 4, 1), left_on=None):
-    # E99 is no real ONS prefix, so a made-up authority never takes a real one's code (a test
-    # adding Wirral, E08000015, collided with the fifteenth authority made in a session).
+    # An English code (E09, London boroughs) numbered from 900000, far past the 33 real ones, so
+    # a made-up authority never takes a real authority's code (a test adding Wirral, E08000015,
+    # collided with the fifteenth authority made in a session).
     n = next(_numbers)
     name = name or f"Authority {n}"
     made = tenants.Authority(
-        name=name, ons_code=f"E99{n:06d}", slug=f"authority-{n}",
+        name=name, ons_code=f"E09{900000 + n:06d}", slug=f"authority-{n}",
         role=tenants.AuthorityRole.HOST if host else tenants.AuthorityRole.MEMBER,
         joined_on=joined_on, left_on=left_on)
     db.session.add(made)

@@ -44,7 +44,7 @@ def race(own_app):
         users = [world.provider_user] + [factories.user(world.provider)
                                          for _ in range(PARALLEL - 1)]
         race = {"world": world, "call_off": call_off, "user_ids": [u.id for u in users],
-                "scope": tenants.Scope(world.provider.id)}
+                "scope": tenants.Scope.of(world.provider)}
         db.session.remove()
     return race
 
