@@ -1,4 +1,7 @@
-"""Command-line tools: ``flask demo seed`` and ``flask users create``. They call the services."""
+"""Command-line tools: ``flask demo seed`` and ``national``, ``flask users create``, ``flask audit
+verify``. They call the services."""
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -66,3 +69,36 @@ def create_user_command(email, role, organisation, password, full_name):
     except ValidationFailed as error:
         raise click.ClickException("; ".join(error.errors.values())) from None
     click.echo(f"Created {role} {user.email} in {found.name}.")
+
+
+@demo_cli.command("national")
+@click.option("--scale", default=0.1, show_default=True, type=click.FloatRange(0, 1.0),
+              help="1.0 is England: 153 authorities, 3,000 providers, 200,000 call-offs.")
+@click.option("--seed", default=2026, show_default=True, help="The same seed on the same day "
+              "gives the same data.")
+def national_command(scale, seed):
+    """Add a national-shaped data set to the demo region (run `flask demo seed` first)."""
+    import time
+
+    from . import national
+
+    started = time.monotonic()
+    bars = {}
+
+    def progress(step, done, total):
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = click.progressbar(length=total, label=f"{step:<26}",
+                                                 file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    try:
+        summary = national.build(scale=scale, seed=seed, progress=progress)
+    except national.NationalRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    for table, count in sorted(summary.items()):
+        click.echo(f"  {table:<28} {count:>12,}")
+    click.echo(f"Built scale {scale} (seed {seed}) in {time.monotonic() - started:,.0f} s.")
