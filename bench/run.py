@@ -248,39 +248,53 @@ def run_pages(o, env, logs):
                    log=logs / "app.log")
     floor = Gunicorn("bench.floor:app", floor_port, env, workers=o.workers, threads=o.threads,
                      log=logs / "floor.log")
-    timings, floor_runs, floor_checks = {}, {}, {}
+    timings, floor_runs, floor_checks, failures = {}, {}, {}, {}
+
+    def measure(e):
+        if e.floor:
+            try:
+                floor_checks[e.name], query = check_floor(sessions, floor_port, e, heavy[e.who])
+            except BenchError as error:
+                failures[f"floor:{e.name}"] = str(error)
+                log(f"floor of {e.name}: {error}")
+                e_floor = False
+            else:
+                e_floor = True
+        if e.floor and e_floor:
+            conns = [Connection("127.0.0.1", floor_port) for _ in range(o.concurrency)]
+            floor_runs[e.name] = run_load(conns, f"/floor/call-offs?{query}",
+                                          requests=o.requests, warmup=o.warmup,
+                                          check=_api_check)
+            for c in conns:
+                c.close()
+            log(f"floor of {e.name}: {floor_runs[e.name].rps:.0f} req/s")
+        user = heavy.get(e.who) if e.who else None
+        if e.who and user is None:
+            raise BenchError("no such user in the data")
+        conns = sessions.connections(user, e.kind)
+        check = _web_check if e.kind == "web" else _api_check
+        timings[e.name] = s = run_load(conns, _path(e, heavy), requests=o.requests,
+                                       warmup=o.warmup, check=check)
+        log(f"{e.name}: p95 {s.percentile(95) * 1000:.0f} ms, {s.rps:.0f} req/s, "
+            f"{s.bad} bad")
+        if e.kind != "web":
+            for c in conns:
+                c.close()
+
     with app, floor:
         sessions = Sessions(app_port, o.concurrency)
         try:
             for e in endpoints:
-                if e.floor:
-                    user = heavy[e.who]
-                    floor_checks[e.name], query = check_floor(sessions, floor_port, e, user)
-                    conns = [Connection("127.0.0.1", floor_port) for _ in range(o.concurrency)]
-                    floor_runs[e.name] = run_load(conns, f"/floor/call-offs?{query}",
-                                                  requests=o.requests, warmup=o.warmup,
-                                                  check=_api_check)
-                    for c in conns:
-                        c.close()
-                    log(f"floor of {e.name}: {floor_runs[e.name].rps:.0f} req/s")
-                user = heavy.get(e.who) if e.who else None
-                if e.who and user is None:
-                    log(f"skipped {e.name}: no such user in the data")
-                    continue
-                conns = sessions.connections(user, e.kind)
-                check = _web_check if e.kind == "web" else _api_check
-                timings[e.name] = run_load(conns, _path(e, heavy), requests=o.requests,
-                                           warmup=o.warmup, check=check)
-                s = timings[e.name]
-                log(f"{e.name}: p95 {s.percentile(95) * 1000:.0f} ms, {s.rps:.0f} req/s, "
-                    f"{s.bad} bad")
-                if e.kind != "web":
-                    for c in conns:
-                        c.close()
+                try:
+                    measure(e)
+                except BenchError as error:  # report it and go on with the other endpoints
+                    log(f"{e.name}: {error}")
+                    failures[e.name] = str(error)
         finally:
             sessions.close()
         out["rss_kib"] = app.peak_rss_kib()
-    out.update(timings=timings, floor_runs=floor_runs, floor_checks=floor_checks)
+    out.update(timings=timings, floor_runs=floor_runs, floor_checks=floor_checks,
+               failures=failures)
 
     with Gunicorn("bench.instrumented:app", inst_port, env, workers=1, threads=1,
                   log=logs / "instrumented.log"):

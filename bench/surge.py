@@ -241,7 +241,7 @@ def describe(s):
              f"| {met(s['server_errors'] == 0 and s['connection_errors'] == 0)} |",
              f"| latency (ms): p50 / p95 / p99 / max | {s['p50'] * 1000:.1f} / "
              f"{s['p95'] * 1000:.1f} / {s['p99'] * 1000:.1f} / {s['max'] * 1000:.1f} | "
-             f"p99 {met(s['p99'] * 1000 <= 150)} (150 ms) |",
+             "reported (no target of its own) |",
              f"| statuses | {', '.join(f'{k}: {v}' for k, v in sorted(s['statuses'].items(), key=str))} | |",
              ""]
     return lines
