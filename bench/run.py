@@ -5,10 +5,7 @@ See bench/README.md for what is measured and how. Run ``python -m bench --help``
 import argparse
 import json
 import os
-import platform
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path

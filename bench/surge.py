@@ -115,7 +115,8 @@ def run(o, env, logs):
 
 def _payload(n, today):
     return {"can_meet_need": True, "core_weekly_fee": f"{1000 + n % 500}.00",
-            "support_weekly_fee": "100.00", "available_from": (today + timedelta(days=7)).isoformat(),
+            "support_weekly_fee": "100.00",
+            "available_from": (today + timedelta(days=7)).isoformat(),
             "statement": f"Bench surge submission {n}"}
 
 

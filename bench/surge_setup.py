@@ -12,7 +12,7 @@ JSON: T0 and each call-off's id, deadline and invited providers.
 import json
 import sys
 import time
-from datetime import date, timedelta, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import text
 
@@ -36,7 +36,8 @@ def main():
             JOIN user_account u ON u.organisation_id = co.organisation_id
              AND u.role = 'placement_officer' AND u.status = 'active'
             WHERE co.status <> 'draft' AND co.route = 'competition'
-            GROUP BY co.id, u.id ORDER BY count(DISTINCT i.id) DESC, co.id, u.id LIMIT 1""")).first()
+            GROUP BY co.id, u.id ORDER BY count(DISTINCT i.id) DESC, co.id, u.id LIMIT 1""")
+        ).first()
         if row is None:
             raise SystemExit("surge: no published call-off with invitations to copy")
         template_id, officer_id, authority_id = row

@@ -84,7 +84,8 @@ PROVIDER_INVITATIONS = """
     SELECT provider_id FROM call_off_invitation GROUP BY provider_id
     ORDER BY count(*) {order}, provider_id"""
 EVALUATION = """
-    SELECT co.id, count(o.id), co.organisation_id FROM call_off co JOIN offer o ON o.call_off_id = co.id
+    SELECT co.id, count(o.id), co.organisation_id
+    FROM call_off co JOIN offer o ON o.call_off_id = co.id
     WHERE co.response_deadline < now() AND co.status IN ('open', 'evaluating', 'awarded', 'placed')
     GROUP BY co.id ORDER BY count(o.id) {order}, co.id LIMIT 20"""
 AUTHORITY_PLACEMENTS = """
