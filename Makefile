@@ -7,7 +7,7 @@ FLASK = $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install assets run test browser clean
+.PHONY: install assets run test browser clean bench bench-quick bench-surge
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,24 @@ run: install
 
 test: $(VENV)/.test-installed assets browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmark (bench/README.md): gunicorn on PostgreSQL and Redis, writes docs/performance.md.
+# Build its database first, e.g. `createdb marketplace_bench`, then with the same DATABASE_URL
+# `flask --app wsgi db upgrade && flask --app wsgi demo national --scale 1.0`.
+# Options: WORKERS, CONCURRENCY, THREADS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_ONLY, SURGE=1,
+# SURGE_SECONDS, SURGE_OFFERS, SURGE_CALL_OFFS, SURGE_CLIENTS, SURGE_IN_PLACE=1, BENCH_PORT.
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/marketplace_bench)
+BENCH_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/14)
+BENCH = DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench
+
+bench: $(VENV)/.installed
+	$(BENCH) $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed
+	$(BENCH) --quick --surge $(BENCH_ARGS)
+
+bench-surge: $(VENV)/.installed
+	$(BENCH) --surge-only $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules marketplace/static instance
