@@ -1,7 +1,7 @@
 """Pages of query results for the services' list functions."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from .extensions import db
 
@@ -21,9 +21,21 @@ class Page:
 def paginate(statement, page, per_page):
     """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total."""
     page, per_page = max(page, 1), max(per_page, 1)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = _count(statement)
     offset = (page - 1) * per_page
     # A page past the end is empty; asking the database for it could overflow its integers.
     items = (db.session.scalars(statement.limit(per_page).offset(offset)).all()
              if offset < total else [])
     return Page(items, total, page, per_page)
+
+
+def _count(statement):
+    """How many rows ``statement`` gives. Counted on the first entity's primary key alone, so
+    the count reads no wide row and no relationship joined for display (``lazy="joined"``),
+    and an index can answer it; the tenant's visibility rule applies as to any ORM select."""
+    entity = statement.column_descriptions[0].get("entity") if statement.column_descriptions \
+        else None
+    if entity is not None:
+        statement = statement.with_only_columns(*inspect(entity).primary_key,
+                                                maintain_column_froms=True)
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

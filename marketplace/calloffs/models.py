@@ -122,7 +122,9 @@ class CallOff(tenants.OrganisationOwned, tenants.Base):
 
     __tablename__ = "call_off"
     __table_args__ = (
-        Index("ix_call_off_organisation_status", "organisation_id", "status"),
+        # The dashboards' counts by status, and of those past their deadline, index only.
+        Index("ix_call_off_organisation_status_deadline", "organisation_id", "status",
+              "response_deadline"),
         # The authority's list, newest first: a page is read in order from the index.
         Index("ix_call_off_organisation_created", "organisation_id", "created_at", "id"),
         UniqueConstraint("organisation_id", "reference"),
@@ -244,6 +246,8 @@ class CallOffInvitation(tenants.OrganisationOwned, tenants.Base):
         UniqueConstraint("call_off_id", "provider_id"),
         # A provider's call-offs: the visibility rules' ``call_off_id IN (...)``, index only.
         Index("ix_call_off_invitation_provider_call_off", "provider_id", "call_off_id"),
+        # A provider's list, newest invitation first: a page is read in order from the index.
+        Index("ix_call_off_invitation_provider_invited", "provider_id", "invited_at", "id"),
     )
     __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
@@ -529,7 +533,11 @@ class Placement(WeeklyFees, tenants.OrganisationOwned, tenants.Base):
     fee components, the specification versions in force and the local schedule's text."""
 
     __tablename__ = "placement"
-    __table_args__ = (Index("ix_placement_provider_start", "provider_id", "start_date"),)
+    __table_args__ = (
+        Index("ix_placement_provider_start", "provider_id", "start_date"),
+        # An authority's placements, newest start first, read in order from the index.
+        Index("ix_placement_organisation_start", "organisation_id", "start_date", "id"),
+    )
     __owner_kind__ = tenants.OrganisationKind.AUTHORITY
 
     id: Mapped[int] = mapped_column(primary_key=True)

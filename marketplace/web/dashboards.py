@@ -57,7 +57,7 @@ def _authority_figures(board, now):
     # An open call-off past its deadline is closed by the clock: count those apart.
     past_deadline = func.sum(case((CallOff.response_deadline <= now, 1), else_=0))
     rows = db.session.execute(
-        select(CallOff.status, func.count(CallOff.id), past_deadline)
+        select(CallOff.status, func.count(), past_deadline)
         .group_by(CallOff.status)).all()
     counts = {}
     for status, count, closed in rows:
@@ -68,9 +68,9 @@ def _authority_figures(board, now):
         if count:
             counts[status] = count
     board.call_offs = [(status, counts[status]) for status in CallOffStatus if status in counts]
-    board.awaiting_approval = db.session.scalar(select(func.count(Award.id)).where(
+    board.awaiting_approval = db.session.scalar(select(func.count()).select_from(Award).where(
         Award.status == AwardStatus.AWAITING_APPROVAL))
-    board.placements = db.session.scalar(select(func.count(Placement.id)))
+    board.placements = db.session.scalar(select(func.count()).select_from(Placement))
 
 
 def _provider_figures(board, user, now):
@@ -88,12 +88,12 @@ def _provider_figures(board, user, now):
             Admission.effective_at <= now).order_by(Lot.code)))
     responded = select(Offer.call_off_id).where(Offer.withdrawn_at.is_(None))
     board.to_respond = db.session.scalar(
-        select(func.count(CallOffInvitation.id)).join(CallOff).where(
+        select(func.count()).select_from(CallOffInvitation).join(CallOff).where(
             CallOff.status == CallOffStatus.OPEN, CallOff.response_deadline > now,
             CallOffInvitation.call_off_id.not_in(responded)))
-    board.awards_to_answer = db.session.scalar(select(func.count(Award.id)).where(
+    board.awards_to_answer = db.session.scalar(select(func.count()).select_from(Award).where(
         Award.status == AwardStatus.AWARDED))
-    board.placements = db.session.scalar(select(func.count(Placement.id)))
+    board.placements = db.session.scalar(select(func.count()).select_from(Placement))
 
 
 @dataclass
