@@ -18,12 +18,14 @@ class Page:
         return self.page * self.per_page < self.total
 
 
-def paginate(statement, page, per_page):
-    """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total."""
+def paginate(statement, page, per_page, session=None):
+    """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total,
+    in ``session`` (default: the request's)."""
+    session = session or db.session
     page, per_page = max(page, 1), max(per_page, 1)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     offset = (page - 1) * per_page
     # A page past the end is empty; asking the database for it could overflow its integers.
-    items = (db.session.scalars(statement.limit(per_page).offset(offset)).all()
+    items = (session.scalars(statement.limit(per_page).offset(offset)).all()
              if offset < total else [])
     return Page(items, total, page, per_page)
