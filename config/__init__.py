@@ -24,6 +24,9 @@ class Config:
     # None means the embedded default: SQLite in the instance folder (set by the app factory).
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A read replica of DATABASE_URL (PostgreSQL streaming replication, seconds behind) for the
+    # read-only reports (marketplace/database.py: report_session). None: they read the primary.
+    REPLICA_DATABASE_URL = _database_url(os.environ.get("REPLICA_DATABASE_URL"))
     # None means jobs run in-process against an in-memory fakeredis.
     REDIS_URL = os.environ.get("REDIS_URL")
     TIMEZONE = "Europe/London"
@@ -81,6 +84,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production-use-0123456789"
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL"))
     REDIS_URL = os.environ.get("TEST_REDIS_URL")
+    REPLICA_DATABASE_URL = None  # tests/test_replica.py sets one
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     FORCE_HTTPS = False
@@ -103,6 +107,8 @@ class ProductionConfig(Config):
             )
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("DATABASE_URL must be set in production (PostgreSQL).")
+        if cls.REPLICA_DATABASE_URL and not cls.REPLICA_DATABASE_URL.startswith("postgresql"):
+            raise RuntimeError("REPLICA_DATABASE_URL must be a PostgreSQL replica of DATABASE_URL.")
         if not cls.REDIS_URL:
             raise RuntimeError("REDIS_URL must be set in production (jobs and rate limits).")
 

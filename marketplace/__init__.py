@@ -57,6 +57,13 @@ def create_app(config=None):
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         path = Path(app.instance_path) / ("test.sqlite" if app.testing else "marketplace.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["REPLICA_DATABASE_URL"]:
+        from .database import REPLICA, replica_bind
+
+        app.config["SQLALCHEMY_BINDS"] = {
+            **app.config.get("SQLALCHEMY_BINDS", {}),
+            REPLICA: replica_bind(app.config["REPLICA_DATABASE_URL"],
+                                  app.config["SQLALCHEMY_ENGINE_OPTIONS"])}
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")

@@ -18,18 +18,20 @@ class Page:
         return self.page * self.per_page < self.total
 
 
-def paginate(statement, page, per_page):
-    """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total."""
+def paginate(statement, page, per_page, session=None):
+    """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total,
+    in ``session`` (default: the request's)."""
+    session = session or db.session
     page, per_page = max(page, 1), max(per_page, 1)
-    total = _count(statement)
+    total = _count(statement, session)
     offset = (page - 1) * per_page
     # A page past the end is empty; asking the database for it could overflow its integers.
-    items = (db.session.scalars(statement.limit(per_page).offset(offset)).all()
+    items = (session.scalars(statement.limit(per_page).offset(offset)).all()
              if offset < total else [])
     return Page(items, total, page, per_page)
 
 
-def _count(statement):
+def _count(statement, session):
     """How many rows ``statement`` gives. Counted on the first entity's primary key alone, so
     the count reads no wide row and no relationship joined for display (``lazy="joined"``),
     and an index can answer it; the tenant's visibility rule applies as to any ORM select."""
@@ -38,4 +40,4 @@ def _count(statement):
     if entity is not None:
         statement = statement.with_only_columns(*inspect(entity).primary_key,
                                                 maintain_column_froms=True)
-    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    return session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

@@ -12,26 +12,35 @@ admissions, call-offs and the cost engine all count in the same calendar.
 """
 from threading import Lock
 
-import holidays
-
 UK_SUBDIVISIONS = ("ENG", "NIR", "SCT", "WLS")
 
 # The sum fills in a year's holidays the first time a day of that year is asked about; the
-# lock keeps two threads from filling in the same year at once.
-_UK = sum(holidays.UK(subdiv=subdivision) for subdivision in UK_SUBDIVISIONS)
+# lock keeps two threads from filling in the same year at once. It is built on first use, not
+# at import: the holidays package's country classes are a tenth of the app's start-up.
+_UK = None
 _LOCK = Lock()
+
+
+def _uk():
+    """The sum of the four parts' calendars; call with the lock held."""
+    global _UK
+    if _UK is None:
+        import holidays
+
+        _UK = sum(holidays.UK(subdiv=subdivision) for subdivision in UK_SUBDIVISIONS)
+    return _UK
 
 
 def is_working_day(day):
     """True unless ``day`` is a Saturday, Sunday or a bank holiday anywhere in the UK."""
     with _LOCK:
-        return _UK.is_working_day(day)
+        return _uk().is_working_day(day)
 
 
 def working_day_on_or_after(day):
     """``day`` itself when it is a working day, else the next working day."""
     with _LOCK:
-        return _UK.get_nth_working_day(day, 0)
+        return _uk().get_nth_working_day(day, 0)
 
 
 def working_days_after(day, count):
@@ -39,7 +48,7 @@ def working_days_after(day, count):
     if count < 1:
         raise ValueError("count must be at least 1")
     with _LOCK:
-        return _UK.get_nth_working_day(day, count)
+        return _uk().get_nth_working_day(day, count)
 
 
 def working_days_before(day, count):
@@ -47,13 +56,13 @@ def working_days_before(day, count):
     if count < 1:
         raise ValueError("count must be at least 1")
     with _LOCK:
-        return _UK.get_nth_working_day(day, -count)
+        return _uk().get_nth_working_day(day, -count)
 
 
 def working_days_between(first, last):
     """How many working days there are from ``first`` to ``last``, both days included."""
     with _LOCK:
-        return _UK.get_working_days_count(first, last)
+        return _uk().get_working_days_count(first, last)
 
 
 __all__ = ["is_working_day", "working_day_on_or_after", "working_days_after",

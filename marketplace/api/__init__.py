@@ -2,6 +2,7 @@
 tokens, pagination on every list, and errors as application/problem+json."""
 import http
 import re
+import threading
 from copy import deepcopy
 
 from flask import abort, current_app, g, request
@@ -172,6 +173,37 @@ class MarketplaceApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its errors (ApiBlueprint)
+
+    # flask-smorest writes a blueprint's operations into the OpenAPI document as it registers
+    # the blueprint, a twentieth of the app's start-up for a document most processes never
+    # serve. Here registering only routes the blueprint; the document is completed, in the
+    # same order, the first time anything reads ``spec``.
+    def __init__(self, *args, **kwargs):
+        self._undocumented = []
+        self._documenting = threading.RLock()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        with self._documenting:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented.pop(0)
+                blp.register_views_in_doc(self, self._app, self._spec, name=name,
+                                          parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """flask-smorest's ``register_blueprint``, leaving the document to ``spec``."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        with self._documenting:
+            self._undocumented.append((blp, name, parameters))
 
     def _register_pagination_header(self):
         # The header holds JSON (flask-smorest writes json.dumps of the metadata), which OpenAPI

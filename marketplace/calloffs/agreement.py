@@ -2,9 +2,7 @@
 child's placement, as data for the HTML page and as a PDF (fpdf2, core Helvetica font, text
 made Latin-1 safe the way the feedback letters are)."""
 from dataclasses import dataclass
-
-from fpdf import FPDF
-from fpdf.fonts import TextStyle
+from functools import lru_cache
 
 from ..evaluation.letters import latin1
 from ..formatting import LONDON, govuk_date
@@ -79,11 +77,18 @@ def agreement_for(agreement):
 # The schedule's headings sit under the agreement's own 13pt section headings; all in black
 # Helvetica (fpdf2's defaults are dark red Times).
 _HEADING_SIZES = {"h3": 12, "h4": 11, "h5": 11, "h6": 11}
-_SCHEDULE_STYLES = {
-    tag: TextStyle(font_family="Helvetica", font_style="B", font_size_pt=size, color=0,
-                   t_margin=3, b_margin=1)
-    for tag, size in _HEADING_SIZES.items()}
-_SCHEDULE_STYLES["blockquote"] = TextStyle(color=0, t_margin=2, l_margin=8, b_margin=2)
+
+
+@lru_cache(maxsize=1)
+def _schedule_styles():
+    from fpdf.fonts import TextStyle
+
+    styles = {
+        tag: TextStyle(font_family="Helvetica", font_style="B", font_size_pt=size, color=0,
+                       t_margin=3, b_margin=1)
+        for tag, size in _HEADING_SIZES.items()}
+    styles["blockquote"] = TextStyle(color=0, t_margin=2, l_margin=8, b_margin=2)
+    return styles
 
 
 def _write_markdown(pdf, text):
@@ -91,12 +96,14 @@ def _write_markdown(pdf, text):
     (raw HTML in the text is escaped, so it prints as typed)."""
     pdf.set_font("Helvetica", "", 11)
     pdf.write_html(latin1(markdown_for_print(text, top=3)), font_family="Helvetica",
-                   tag_styles=_SCHEDULE_STYLES, li_prefix_color=0, ul_bullet_char="\x95",
+                   tag_styles=_schedule_styles(), li_prefix_color=0, ul_bullet_char="\x95",
                    warn_on_tags_not_matching=False)
 
 
 def agreement_pdf(document):
     """The agreement as PDF bytes."""
+    from fpdf import FPDF  # here, not at import: fpdf2 and its fonts cost the app's start-up
+
     pdf = FPDF(format="A4")
     pdf.set_title(latin1(document.title))
     pdf.set_author(latin1(document.authority_name))

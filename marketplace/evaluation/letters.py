@@ -6,8 +6,6 @@ replaced by their plain equivalents and anything else outside Latin-1 by "?".
 """
 from dataclasses import dataclass
 
-from fpdf import FPDF
-
 from ..formatting import govuk_date, london_date
 from .models import MAX_MARK, DecisionOutcome
 
@@ -83,6 +81,8 @@ def _result(score):
 
 def letter_pdf(letter):
     """The letter as PDF bytes."""
+    from fpdf import FPDF  # here, not at import: fpdf2 and its fonts cost the app's start-up
+
     pdf = FPDF(format="A4")
     pdf.set_title(latin1(f"Decision on your application - {letter.window_title}"))
     pdf.set_author(latin1(letter.system_name))

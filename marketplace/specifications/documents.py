@@ -4,7 +4,6 @@ import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 # GOV.UK classes for the elements Markdown produces.
@@ -45,6 +44,8 @@ def _govuk_classes(state):
 
 @lru_cache(maxsize=2)
 def _parser(images=True):
+    from markdown_it import MarkdownIt  # on first use: the app starts without it
+
     # "html": False escapes raw HTML; markdown-it's validateLink refuses javascript:, vbscript:,
     # file: and data: (other than images) links, which then stay plain text.
     md = MarkdownIt("commonmark", {"html": False}).enable("table")

@@ -1,7 +1,8 @@
 """What each role's dashboard shows: real counts of what exists, and nothing invented.
 
 Each figure is one grouped query in the user's scope (scoping decides whose rows they count), so
-a dashboard costs the same however much the organisation has."""
+a dashboard costs the same however much the organisation has. They are reports: with a replica
+configured they are counted there (``report_session``), and may be a few seconds behind."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, or_, select
@@ -9,7 +10,7 @@ from sqlalchemy import case, func, or_, select
 import tenants
 
 from ..accounts.models import Role, User, UserStatus
-from ..extensions import db
+from ..database import report_session
 
 
 @dataclass
@@ -30,33 +31,33 @@ class Dashboard:
     awards_to_answer: int = 0  # awards made to the provider, not yet accepted or declined
 
 
-def _host_figures(board, now):
+def _host_figures(session, board, now):
     from ..windows.models import AdmissionWindow
 
-    board.member_authorities = db.session.scalar(
+    board.member_authorities = session.scalar(
         select(func.count(tenants.Authority.id)).where(
             tenants.Authority.role == tenants.AuthorityRole.MEMBER))
     status = AdmissionWindow.status_at(now)
-    board.windows = dict(db.session.execute(
+    board.windows = dict(session.execute(
         select(status, func.count(AdmissionWindow.id)).group_by(status)).all())
 
 
-def _evaluator_figures(board, user):
+def _evaluator_figures(session, board, user):
     from ..evaluation.models import ConflictDeclaration, EvaluatorAssignment
 
-    board.to_score = db.session.scalar(select(func.count(EvaluatorAssignment.id)).where(
+    board.to_score = session.scalar(select(func.count(EvaluatorAssignment.id)).where(
         EvaluatorAssignment.evaluator_id == user.id,
         EvaluatorAssignment.submitted_at.is_(None),
         or_(EvaluatorAssignment.conflict.is_(None),
             EvaluatorAssignment.conflict != ConflictDeclaration.CONFLICT)))
 
 
-def _authority_figures(board, now):
+def _authority_figures(session, board, now):
     from ..calloffs.models import Award, AwardStatus, CallOff, CallOffStatus, Placement
 
     # An open call-off past its deadline is closed by the clock: count those apart.
     past_deadline = func.sum(case((CallOff.response_deadline <= now, 1), else_=0))
-    rows = db.session.execute(
+    rows = session.execute(
         select(CallOff.status, func.count(), past_deadline)
         .group_by(CallOff.status)).all()
     counts = {}
@@ -68,12 +69,12 @@ def _authority_figures(board, now):
         if count:
             counts[status] = count
     board.call_offs = [(status, counts[status]) for status in CallOffStatus if status in counts]
-    board.awaiting_approval = db.session.scalar(select(func.count()).select_from(Award).where(
+    board.awaiting_approval = session.scalar(select(func.count()).select_from(Award).where(
         Award.status == AwardStatus.AWAITING_APPROVAL))
-    board.placements = db.session.scalar(select(func.count()).select_from(Placement))
+    board.placements = session.scalar(select(func.count()).select_from(Placement))
 
 
-def _provider_figures(board, user, now):
+def _provider_figures(session, board, user, now):
     from ..calloffs.models import (Award, AwardStatus, CallOff, CallOffInvitation,
                                    CallOffStatus, Offer, Placement)
     from ..evaluation.models import Admission, AdmissionStatus
@@ -81,19 +82,21 @@ def _provider_figures(board, user, now):
     from ..specifications.services import obligations
 
     provider_id = user.organisation_id
+    # Which versions the provider must still accept is worked out by the specifications
+    # service, on the primary.
     board.specifications_to_accept = sum(1 for o in obligations(user) if not o.acceptance)
-    board.admitted_lots = list(db.session.scalars(
+    board.admitted_lots = list(session.scalars(
         select(Lot.code).join(Admission, Admission.lot_id == Lot.id).where(
             Admission.provider_id == provider_id, Admission.status == AdmissionStatus.ACTIVE,
             Admission.effective_at <= now).order_by(Lot.code)))
     responded = select(Offer.call_off_id).where(Offer.withdrawn_at.is_(None))
-    board.to_respond = db.session.scalar(
+    board.to_respond = session.scalar(
         select(func.count()).select_from(CallOffInvitation).join(CallOff).where(
             CallOff.status == CallOffStatus.OPEN, CallOff.response_deadline > now,
             CallOffInvitation.call_off_id.not_in(responded)))
-    board.awards_to_answer = db.session.scalar(select(func.count()).select_from(Award).where(
+    board.awards_to_answer = session.scalar(select(func.count()).select_from(Award).where(
         Award.status == AwardStatus.AWARDED))
-    board.placements = db.session.scalar(select(func.count()).select_from(Placement))
+    board.placements = session.scalar(select(func.count()).select_from(Placement))
 
 
 @dataclass
@@ -131,17 +134,18 @@ def administration_links(user):
 
 
 def for_user(user):
-    counts = dict(db.session.execute(
-        select(User.status, func.count(User.id)).group_by(User.status)).all())
-    board = Dashboard(heading=user.role.label, users=sum(counts.values()),
-                      invited_users=counts.get(UserStatus.INVITED, 0))
-    now = tenants.utcnow()
-    if user.role == Role.HOST_ADMIN:
-        _host_figures(board, now)
-    if user.role in (Role.EVALUATOR, Role.HOST_ADMIN):
-        _evaluator_figures(board, user)
-    if user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
-        _authority_figures(board, now)
-    if user.role == Role.PROVIDER_USER:
-        _provider_figures(board, user, now)
+    with report_session() as session:
+        counts = dict(session.execute(
+            select(User.status, func.count(User.id)).group_by(User.status)).all())
+        board = Dashboard(heading=user.role.label, users=sum(counts.values()),
+                          invited_users=counts.get(UserStatus.INVITED, 0))
+        now = tenants.utcnow()
+        if user.role == Role.HOST_ADMIN:
+            _host_figures(session, board, now)
+        if user.role in (Role.EVALUATOR, Role.HOST_ADMIN):
+            _evaluator_figures(session, board, user)
+        if user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
+            _authority_figures(session, board, now)
+        if user.role == Role.PROVIDER_USER:
+            _provider_figures(session, board, user, now)
     return board
