@@ -36,13 +36,14 @@ COLUMNS = """
 FROM = """
     FROM call_off co JOIN organisation o ON o.id = co.organisation_id
     JOIN lot l ON l.id = co.lot_id LEFT JOIN organisation dp ON dp.id = co.direct_provider_id"""
-WHERE = {
-    "authority": "co.organisation_id = %s",
-    "provider": "co.id IN (SELECT call_off_id FROM call_off_invitation WHERE provider_id = %s)",
-}
+# An authority's call-offs newest first; a provider's newest invitation first (as the service).
+JOIN = {"authority": "", "provider": " JOIN call_off_invitation i ON i.call_off_id = co.id"}
+WHERE = {"authority": "co.organisation_id = %s", "provider": "i.provider_id = %s"}
+ORDER = {"authority": "co.created_at DESC, co.id DESC",
+         "provider": "i.invited_at DESC, i.id DESC"}
 COUNT = {
     "authority": "SELECT count(*) FROM call_off co WHERE co.organisation_id = %s",
-    "provider": "SELECT count(*) FROM call_off co WHERE " + WHERE["provider"],
+    "provider": "SELECT count(*) FROM call_off_invitation i WHERE i.provider_id = %s",
 }
 
 
@@ -124,8 +125,8 @@ def app(environ, start_response):
     with conn.cursor() as cur:
         cur.execute(COUNT[kind], (organisation_id,))
         total = cur.fetchone()[0]
-        cur.execute(f"SELECT {COLUMNS} {FROM} WHERE {WHERE[kind]} "
-                    "ORDER BY co.created_at DESC, co.id DESC LIMIT %s OFFSET %s",
+        cur.execute(f"SELECT {COLUMNS} {FROM}{JOIN[kind]} WHERE {WHERE[kind]} "
+                    f"ORDER BY {ORDER[kind]} LIMIT %s OFFSET %s",
                     (organisation_id, page_size, (page - 1) * page_size))
         rows = cur.fetchall()
     now = datetime.now(timezone.utc)

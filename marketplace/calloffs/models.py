@@ -187,7 +187,7 @@ class CallOff(tenants.OrganisationOwned, tenants.Base):
         foreign_keys="CallOff.organisation_id", lazy="joined")
     lot: Mapped["Lot"] = relationship(lazy="joined")  # noqa: F821
     # Shown on one call-off's page and in the API, never in the web lists: loaded when read
-    # (the API's list asks for it with selectinload), not joined into every call-off query.
+    # (the API's list joins it in for its page), not joined into every call-off query.
     direct_provider: Mapped["Provider | None"] = relationship(  # noqa: F821
         foreign_keys=[direct_provider_id], lazy="select")
 

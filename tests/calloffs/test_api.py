@@ -423,9 +423,9 @@ def test_fees_are_pounds_as_decimal_strings_and_bad_ones_are_named(client, world
 
 
 def test_the_call_off_list_names_direct_award_providers_in_constant_queries(client, world):
-    """The API's list shows each direct award's provider: loaded for the page in one query
-    (selectinload), whatever the number of rows, and not joined into every call-off query."""
-    from tests.helpers import assert_constant_queries, count_queries
+    """The API's list shows each direct award's provider: joined into its page's query, so the
+    statements do not grow with the rows; never into the count, nor into the web list."""
+    from tests.helpers import assert_constant_queries, count_queries, sign_in
 
     lot = factories.market(world)
     officer = _auth(world.officer)
@@ -449,5 +449,11 @@ def test_the_call_off_list_names_direct_award_providers_in_constant_queries(clie
     assert_constant_queries(make_rows, request)
     with count_queries() as counter:
         request()
-    call_off_selects = [s for s in counter.statements if "FROM call_off" in s]
-    assert call_off_selects and not any("JOIN provider " in s for s in call_off_selects)
+    [count] = [s for s in counter.statements if s.startswith("SELECT count(*)")]
+    [page] = [s for s in counter.statements if "FROM call_off" in s and s != count]
+    assert "JOIN provider" not in count and "LEFT OUTER JOIN" in page and "provider" in page
+    sign_in(client, world.officer)
+    with count_queries() as counter:
+        web = client.get("/call-offs")
+    assert web.status_code == 200 and made[0].reference in web.text
+    assert not any("JOIN provider" in s for s in counter.statements if "FROM call_off" in s)
