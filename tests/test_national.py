@@ -13,6 +13,7 @@ from marketplace.calloffs.models import (Award, AwardStatus, CallOff, CallOffInv
 from marketplace.extensions import db
 from marketplace.national.shape import Plan
 
+from .conftest import IsolatedClient
 from .helpers import sign_in
 
 TINY = 0.002
@@ -141,7 +142,7 @@ def test_the_pages_read_the_generated_data(built, app, client):
     provider_id = _sql("SELECT provider_id FROM call_off_invitation GROUP BY provider_id "
                        "ORDER BY count(*) DESC LIMIT 1").scalar()
     provider_user = _user(Role.PROVIDER_USER, provider_id)
-    provider = sign_in(app.test_client(), provider_user)
+    provider = sign_in(IsolatedClient(app, app.response_class, use_cookies=True), provider_user)
     assert provider.get("/call-offs").status_code == 200
     assert provider.get("/placements").status_code == 200
 

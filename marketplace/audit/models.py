@@ -35,7 +35,8 @@ class AuditEvent(tenants.OrganisationOwned, tenants.Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (
-        Index("ix_audit_event_organisation_occurred", "organisation_id", "occurred_at"),
+        # An organisation's events newest first (its audit list, its chain in order).
+        Index("ix_audit_event_organisation_newest", "organisation_id", "id"),
     )
 
     @classmethod

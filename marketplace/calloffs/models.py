@@ -534,8 +534,8 @@ class Placement(WeeklyFees, tenants.OrganisationOwned, tenants.Base):
 
     __tablename__ = "placement"
     __table_args__ = (
-        Index("ix_placement_provider_start", "provider_id", "start_date"),
-        # An authority's placements, newest start first, read in order from the index.
+        # An authority's placements and a provider's, newest start first, read in order.
+        Index("ix_placement_provider_start_id", "provider_id", "start_date", "id"),
         Index("ix_placement_organisation_start", "organisation_id", "start_date", "id"),
     )
     __owner_kind__ = tenants.OrganisationKind.AUTHORITY
