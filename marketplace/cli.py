@@ -76,7 +76,9 @@ def create_user_command(email, role, organisation, password, full_name):
               help="1.0 is England: 153 authorities, 3,000 providers, 200,000 call-offs.")
 @click.option("--seed", default=2026, show_default=True, help="The same seed on the same day "
               "gives the same data.")
-def national_command(scale, seed):
+@click.option("--vacuum/--no-vacuum", default=True, show_default=True,
+              help="VACUUM ANALYZE afterwards (PostgreSQL), as autovacuum would in time.")
+def national_command(scale, seed, vacuum):
     """Add a national-shaped data set to the demo region (run `flask demo seed` first)."""
     import time
 
@@ -96,7 +98,7 @@ def national_command(scale, seed):
             bar.__exit__(None, None, None)
 
     try:
-        summary = national.build(scale=scale, seed=seed, progress=progress)
+        summary = national.build(scale=scale, seed=seed, progress=progress, vacuum=vacuum)
     except national.NationalRefused as refused:
         raise click.ClickException(str(refused)) from None
     for table, count in sorted(summary.items()):
