@@ -2,6 +2,7 @@
 
 Every function that changes state writes its audit event and commits; views only call them.
 """
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -109,13 +110,20 @@ def sign_in(email, password, *, remote_addr=None):
     return user
 
 
+@functools.cache
+def _organisation_with_its_kind():
+    # Made once (on first use, when every kind of organisation is mapped): building it costs
+    # more than the query that uses it.
+    return with_polymorphic(tenants.Organisation, "*")
+
+
 def enter_scope_of(organisation_id):
     """Put the organisation a session or token names in scope for the rest of the request,
     before anything of theirs is read, and return it; None if there is no such organisation."""
     # One query for the organisation with its kind's own columns (an authority's role says
     # whether it is the host; loaded apart, that was a second query), and not a provider's
     # needs and placement types (two more): they load if something reads them.
-    organisation = with_polymorphic(tenants.Organisation, "*")
+    organisation = _organisation_with_its_kind()
     organisation = db.session.scalars(
         select(organisation).where(organisation.id == organisation_id)
         .options(lazyload("*"))).one_or_none()
