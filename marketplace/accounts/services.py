@@ -2,6 +2,7 @@
 
 Every function that changes state writes its audit event and commits; views only call them.
 """
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload, with_polymorphic
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import tenants
@@ -107,14 +110,34 @@ def sign_in(email, password, *, remote_addr=None):
     return user
 
 
+@functools.cache
+def _organisation_with_its_kind():
+    # Made once (on first use, when every kind of organisation is mapped): building it costs
+    # more than the query that uses it.
+    return with_polymorphic(tenants.Organisation, "*")
+
+
 def enter_scope_of(organisation_id):
     """Put the organisation a session or token names in scope for the rest of the request,
-    before anything of theirs is read; False if there is no such organisation."""
-    organisation = db.session.get(tenants.Organisation, organisation_id)
-    if organisation is None:
-        return False
-    tenants.set_scope(tenants.Scope.of(organisation))
-    return True
+    before anything of theirs is read, and return it; None if there is no such organisation."""
+    # One query for the organisation with its kind's own columns (an authority's role says
+    # whether it is the host; loaded apart, that was a second query), and not a provider's
+    # needs and placement types (two more): they load if something reads them.
+    organisation = _organisation_with_its_kind()
+    organisation = db.session.scalars(
+        select(organisation).where(organisation.id == organisation_id)
+        .options(lazyload("*"))).one_or_none()
+    if organisation is not None:
+        tenants.set_scope(tenants.Scope.of(organisation))
+    return organisation
+
+
+def attach_organisation(user, organisation):
+    """Give a user loaded without its organisation (``lazyload(User.organisation)``) the one
+    :func:`enter_scope_of` loaded, so reading it costs no query. (The session holds objects
+    weakly: without this the organisation could be gone from it and be loaded again.)"""
+    set_committed_value(user, "organisation", organisation)
+    return user
 
 
 def load_session_user(session_id):
@@ -127,13 +150,14 @@ def load_session_user(session_id):
         organisation_id, user_id, version = (int(part) for part in session_id.split(":"))
     except (AttributeError, ValueError):
         return None
-    if not enter_scope_of(organisation_id):
+    organisation = enter_scope_of(organisation_id)
+    if organisation is None:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[lazyload(User.organisation)])
     if user is None or not user.is_active or user.session_version != version:
         tenants.set_scope(None)
         return None
-    return user
+    return attach_organisation(user, organisation)
 
 
 def change_password(user, current_password, new_password):

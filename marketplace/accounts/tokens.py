@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 import tenants
 
@@ -67,15 +68,22 @@ def load_token_user(token):
         organisation_id, token_id = int(organisation_id), int(token_id)
     except (AttributeError, ValueError):
         return None
-    if not services.enter_scope_of(organisation_id):
+    organisation = services.enter_scope_of(organisation_id)
+    if organisation is None:
         return None
-    record = db.session.get(ApiToken, token_id)
-    user = db.session.get(User, record.user_id) if record is not None else None
+    # The token and its user in one query. The user's organisation is the one just put in
+    # scope (attached below, not joined again); their credential (email, password hash) is
+    # loaded only if something reads it.
+    found = db.session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.id == token_id)
+        .options(lazyload(User.organisation), lazyload(User.credential))).one_or_none()
+    record, user = found if found is not None else (None, None)
     if (record is None or not hmac.compare_digest(record.token_hash, _hash(secret))
             or not record.is_usable(tenants.utcnow()) or user is None or not user.is_active):
         tenants.set_scope(None)
         return None
-    return user
+    return services.attach_organisation(user, organisation)
 
 
 def _tokens_of(actor):

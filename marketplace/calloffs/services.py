@@ -178,7 +178,8 @@ def _call_offs_statement(actor, status=None):
 def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provider=False):
     """The buyer's authority's call-offs, or the call-offs a provider is invited to (newest
     first), optionally of one status (``closed`` means open and past its deadline); with each
-    direct award's provider joined in when it is to be shown."""
+    direct award's provider's id and name joined into the page's query when it is to be shown
+    (the API's list), and then of the lot only what is shown, its id, code and title."""
     if status is not None:
         try:
             status = CallOffStatus(status)
@@ -186,9 +187,13 @@ def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provide
             raise ValidationFailed({"status": "Choose a status from the list"}) from None
     statement = _call_offs_statement(actor, status)
     if with_direct_provider:
-        # Joined into the page's query, without the provider's own collections (needs, types):
-        # the list shows its id and name, and the page stays one statement whatever it holds.
-        statement = statement.options(joinedload(CallOff.direct_provider).lazyload("*"))
+        # Joined rather than loaded by a second query, and only what is shown: not the
+        # provider's needs and placement types (two more queries) nor the lot's lists of
+        # needs and placement types (JSON decoded for every row).
+        statement = statement.options(
+            joinedload(CallOff.direct_provider).load_only(Provider.id, Provider.name)
+            .lazyload("*"),
+            joinedload(CallOff.lot).load_only(Lot.id, Lot.code, Lot.title))
     return paginate(statement, page, per_page)
 
 
