@@ -46,9 +46,13 @@ test: $(VENV)/.test-installed assets browser
 # `flask --app wsgi db upgrade && flask --app wsgi demo national --scale 1.0`.
 # Options: WORKERS, CONCURRENCY, THREADS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_ONLY, SURGE=1,
 # SURGE_SECONDS, SURGE_OFFERS, SURGE_CALL_OFFS, SURGE_CLIENTS, SURGE_IN_PLACE=1, BENCH_PORT.
+# BENCH_COMPARE_DATABASE_URL (default: none): a second database, e.g. the national set at scale
+# 0.1, on which the SQL statements per request are also counted, beside the main data's.
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/marketplace_bench)
 BENCH_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/14)
-BENCH = DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench
+BENCH_COMPARE_DATABASE_URL ?=
+BENCH = DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	BENCH_COMPARE_DATABASE_URL=$(BENCH_COMPARE_DATABASE_URL) $(BIN)/python -m bench
 
 bench: $(VENV)/.installed
 	$(BENCH) $(BENCH_ARGS)

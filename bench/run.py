@@ -85,6 +85,9 @@ def options(argv=None):
     p.add_argument("--port", type=int, default=int(env("BENCH_PORT", "8710")))
     p.add_argument("--database-url", default=env("DATABASE_URL", "postgresql+psycopg://"
                                                   "postgres@127.0.0.1:5432/marketplace_bench"))
+    p.add_argument("--compare-database-url", default=env("BENCH_COMPARE_DATABASE_URL") or None,
+                   help="a second database (the other scale): the SQL-statement count is also "
+                        "run on it, with its own subjects, and shown beside the main one's")
     p.add_argument("--redis-url", default=env("REDIS_URL", "redis://127.0.0.1:6379/14"))
     p.add_argument("--output", default=env("BENCH_OUTPUT", str(ROOT / "docs" / "performance.md")))
     p.add_argument("--only", default=env("BENCH_ONLY"),
@@ -210,12 +213,23 @@ def main(argv=None):
     env = app_environment(o.database_url, o.redis_url,
                           SIGN_IN_RATE_LIMIT=os.environ.get("SIGN_IN_RATE_LIMIT",
                                                             "10 per minute;50 per hour"))
-    counts, marker, pg_version = targets_module.data_size(o.database_url)
+    counts, scale, pg_version, revision = targets_module.data_size(o.database_url)
     machine = report.machine(pg_version)
-    results = {"options": vars(o), "started": started, "counts": counts, "marker": marker,
-               "machine": machine}
+    results = {"options": vars(o), "started": started, "counts": counts, "scale": scale,
+               "marker": str(scale), "machine": machine}
+    if o.compare_database_url and not o.surge_only:
+        c_counts, c_scale, _, c_revision = targets_module.data_size(o.compare_database_url)
+        if c_revision != revision:
+            raise SystemExit(f"bench: the compared database is at migration {c_revision}, the "
+                             f"main one at {revision}: upgrade both to the same head")
+        if c_scale.short == scale.short:
+            log(f"the compared database's scale is the main one's ({scale}): the comparison "
+                "shows nothing about the data size")
+        results["compare"] = {"counts": c_counts, "scale": c_scale}
     if not o.surge_only:
         results.update(run_pages(o, env, logs))
+        if o.compare_database_url:
+            results["compare"].update(run_compare(o, env, logs, results["endpoints"]))
     if o.surge or o.surge_only:
         from bench import surge
         results["surge"] = surge.run(o, env, logs)
@@ -298,6 +312,21 @@ def run_pages(o, env, logs):
         out["statements"] = count_statements(inst_port, o.concurrency, (heavy, light),
                                              endpoints, o.only)
     return out
+
+
+def run_compare(o, env, logs, endpoints):
+    """The instrumented run alone on the compared database, with that database's own subjects
+    (chosen the same way); nothing is timed there."""
+    t = targets_module.choose(o.compare_database_url)
+    heavy, light = _subjects(t)
+    log(f"compared database: officer {t.officer}, provider {t.provider}, evaluation call-off "
+        f"{t.evaluation_call_off} ({t.evaluation_offers} offers)")
+    env = dict(env, DATABASE_URL=o.compare_database_url)
+    with Gunicorn("bench.instrumented:app", o.port + 4, env, workers=1, threads=1,
+                  log=logs / "instrumented-compare.log"):
+        statements = count_statements(o.port + 4, o.concurrency, (heavy, light), endpoints,
+                                      o.only)
+    return {"targets": t, "statements": statements}
 
 
 if __name__ == "__main__":

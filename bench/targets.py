@@ -144,19 +144,54 @@ SIZE_TABLES = ("authority", "provider", "user_account", "call_off", "call_off_in
                "offer", "placement", "vacancy", "audit_event")
 
 
+NATIONAL_MARKER = "demo.national_generated"  # marketplace/national/build.py: MARKER_ACTION
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What data a database holds, from the marker the generators leave in the audit log."""
+    value: float = None   # the national generator's --scale, None for other data
+    seed: int = None
+    marker: str = None    # the newest demo.* audit event otherwise (e.g. "demo.seeded")
+    database: str = ""
+
+    @property
+    def short(self):
+        """For column headings: "scale 1.0", or the database's name when no scale is recorded."""
+        return f"scale {self.value}" if self.value is not None else self.database
+
+    def __str__(self):
+        if self.value is not None:
+            return f"scale {self.value} (flask demo national, seed {self.seed})"
+        if self.marker == "demo.seeded":
+            return "the demo region (flask demo seed), no national scale recorded"
+        return f"no scale recorded (newest marker: {self.marker or 'none'})"
+
+
+def _scale(cur, database):
+    cur.execute("SELECT after FROM audit_event WHERE action = %s ORDER BY id DESC LIMIT 1",
+                (NATIONAL_MARKER,))
+    row = cur.fetchone()
+    if row and isinstance(row[0], dict) and row[0].get("scale") is not None:
+        return Scale(value=float(row[0]["scale"]), seed=row[0].get("seed"),
+                     marker=NATIONAL_MARKER, database=database)
+    cur.execute("SELECT action FROM audit_event WHERE action LIKE 'demo.%%' "
+                "ORDER BY id DESC LIMIT 1")
+    row = cur.fetchone()
+    return Scale(marker=row[0] if row else None, database=database)
+
+
 def data_size(database_url):
-    """Row counts of the tables that make the scale, and the generator's scale if recorded."""
+    """Row counts of the tables that make the scale, the generator's scale, the server's
+    version and the schema's migration (alembic) revision."""
     with psycopg.connect(libpq_url(database_url)) as conn, conn.cursor() as cur:
         counts = {}
         for table in SIZE_TABLES:
             cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed names)
             counts[table] = cur.fetchone()[0]
-        cur.execute("SELECT action, after::text FROM audit_event WHERE action LIKE 'demo.%%' "
-                    "ORDER BY id DESC LIMIT 1")
-        row = cur.fetchone()
+        scale = _scale(cur, conn.info.dbname)
         cur.execute("SHOW server_version")
         version = cur.fetchone()[0]
-    marker = None
-    if row:
-        marker = row[0] + (f" {row[1]}" if row[1] and row[1] != "null" else "")
-    return counts, marker, version
+        cur.execute("SELECT version_num FROM alembic_version")
+        revision = ",".join(sorted(r[0] for r in cur.fetchall()))
+    return counts, scale, version, revision
