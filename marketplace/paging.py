@@ -18,12 +18,13 @@ class Page:
         return self.page * self.per_page < self.total
 
 
-def paginate(statement, page, per_page, session=None):
+def paginate(statement, page, per_page, session=None, *, count=None):
     """Run ``statement`` (an ORM select, tenant-scoped as usual) for one page, with the total,
-    in ``session`` (default: the request's)."""
+    in ``session`` (default: the request's). ``count``, if given, is a cheaper select with the
+    same number of rows, whose rows are counted instead."""
     session = session or db.session
     page, per_page = max(page, 1), max(per_page, 1)
-    total = _count(statement, session)
+    total = _count(statement if count is None else count, session)
     offset = (page - 1) * per_page
     # A page past the end is empty; asking the database for it could overflow its integers.
     items = (session.scalars(statement.limit(per_page).offset(offset)).all()

@@ -1,5 +1,7 @@
 """``flask demo national`` at a tiny scale: the rows keep the services' rules, the audit chains
 hold, and the pages read the data as if the services had written it."""
+import json
+
 import pytest
 from sqlalchemy import select, text
 
@@ -144,6 +146,11 @@ def test_the_pages_read_the_generated_data(built, app, client):
     provider_user = _user(Role.PROVIDER_USER, provider_id)
     provider = sign_in(IsolatedClient(app, app.response_class, use_cookies=True), provider_user)
     assert provider.get("/call-offs").status_code == 200
+    listed = provider.get("/api/v1/call-offs?page_size=100")
+    invited = _sql("SELECT call_off_id FROM call_off_invitation WHERE provider_id = :p "
+                   "ORDER BY invited_at DESC, id DESC", p=provider_id).scalars().all()
+    assert json.loads(listed.headers["X-Pagination"])["total"] == len(invited)
+    assert [int(c["id"]) for c in listed.json] == invited[:100]
     assert provider.get("/placements").status_code == 200
 
 

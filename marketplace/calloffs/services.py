@@ -194,7 +194,13 @@ def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provide
             joinedload(CallOff.direct_provider).load_only(Provider.id, Provider.name)
             .lazyload("*"),
             joinedload(CallOff.lot).load_only(Lot.id, Lot.code, Lot.title))
-    return paginate(statement, page, per_page)
+    count = None
+    if is_provider(actor) and status is None:
+        # One row per invitation, each to a call-off the provider sees (the visibility rule is
+        # its invitations): counted from the invitations' index alone, without the call-offs.
+        count = select(CallOffInvitation.id).where(
+            CallOffInvitation.provider_id == actor.organisation_id)
+    return paginate(statement, page, per_page, count=count)
 
 
 def invitations_for(actor, call_off_ids):
@@ -202,14 +208,18 @@ def invitations_for(actor, call_off_ids):
     (three queries, whatever the number of rows)."""
     _require_provider(actor)
     ids = list(call_off_ids)
+    # Every offer and award here is the actor's own, on a call-off of the page: their provider
+    # and call-off are rows already loaded, not joined in again (and the provider's needs and
+    # placement types not loaded again with it).
     offers = {o.call_off_id: o for o in db.session.scalars(
         select(Offer).where(Offer.call_off_id.in_(ids),
-                            Offer.organisation_id == actor.organisation_id))}
+                            Offer.organisation_id == actor.organisation_id)
+        .options(lazyload(Offer.provider), lazyload(Offer.call_off)))}
     awards = {a.call_off_id: a for a in db.session.scalars(
         select(Award).where(Award.call_off_id.in_(ids),
                             Award.provider_id == actor.organisation_id)
-        # Every one is the actor's own: its provider is the organisation already loaded.
-        .options(lazyload(Award.provider)).order_by(Award.requested_at))}
+        .options(lazyload(Award.provider), lazyload(Award.call_off))
+        .order_by(Award.requested_at))}
     return offers, awards
 
 
