@@ -1765,9 +1765,9 @@ def send_deadline_reminders(now=None):
                 CallOffInvitation.reminder_sent_at.is_(None))).all()
             if not due:
                 continue
-            responded = set(db.session.execute(select(
+            responded = {tuple(row) for row in db.session.execute(select(
                 OfferReceipt.call_off_id, OfferReceipt.organisation_id).where(
-                OfferReceipt.call_off_id.in_({i.call_off_id for i in due}))).tuples())
+                OfferReceipt.call_off_id.in_({i.call_off_id for i in due})))}
             for invitation in due:
                 invitation.reminder_sent_at = now
                 if (invitation.call_off_id, invitation.provider_id) in responded:
