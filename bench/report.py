@@ -116,7 +116,7 @@ def _pages(r):
               "light one (the fewest rows of the same kind), and for API lists with "
               f"`page_size=1` / `100`.{across} \"SQL constant\" is met when all of these are "
               "equal.", "",
-              f"| endpoint | requests | not 200 | p50 | p95 | p99 | req/s | "
+              "| endpoint | requests | not 200 | p50 | p95 | p99 | req/s | "
               + " | ".join(_sql_heading(scale, runs) for scale, _ in runs)
               + f" | p95 <= {P95_TARGET_MS} ms | SQL constant |",
               "|---|---:|---:|---:|---:|---:|---:|" + "---|" * len(runs) + "---|---|"]

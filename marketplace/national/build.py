@@ -1130,8 +1130,9 @@ class _Generator:
     # ------------------------------------------------------------ placements
 
     def _placement_from(self, row, authority, offer, award, agreed_at):
-        offer_row_start = max(row["start_date"], _london_date(offer["submitted_at"]))
-        start = offer_row_start
+        # As calloffs.services._placement_from: from the requested start, or later if the place
+        # is only available later (the offer's available-from date, set as below).
+        start = max(row["start_date"], _london_date(offer["submitted_at"]))
         end = start + timedelta(weeks=row["length_weeks"])
         reference = f"PL-{authority.ons_code}-{row['reference'].removeprefix('CO-')}"
         self._placement(authority, offer["provider"], reference, row["id"], award["id"],

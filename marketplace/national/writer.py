@@ -6,7 +6,6 @@ written; the sequences are moved past them at the end. Batches are written paren
 metadata's dependency order), so every foreign key is checked by the database as it arrives.
 """
 import json
-from datetime import datetime, timezone
 
 from sqlalchemy import JSON, LargeBinary, func, select, text
 
@@ -107,6 +106,3 @@ class Writer:
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT max(id) FROM \"{table}\"))"))
 
-
-def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
