@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from marketplace.calloffs.models import (Award, AwardStatus, CallOff, CallOffStatus, Offer,
-                                         Placement)
+from marketplace.calloffs.models import Award, AwardStatus, CallOff, CallOffStatus, Offer
+from marketplace.placements.models import Placement
 from marketplace.extensions import db
 from tests.calloffs import factories as f
 from tests.conftest import IsolatedClient

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 import tenants
 from marketplace.audit import AuditEvent
-from marketplace.calloffs.models import Award, CallOff, Placement
+from marketplace.calloffs.models import Award, CallOff
+from marketplace.placements.models import Placement
 from marketplace.extensions import db
 
 from .calloffs import factories

@@ -11,7 +11,8 @@ from marketplace import audit, demo, national
 from marketplace.accounts.models import Role, User
 from marketplace.calloffs import services as calloffs
 from marketplace.calloffs.models import (Award, AwardStatus, CallOff, CallOffInvitation,
-                                         CallOffStatus, Offer, Placement, Route)
+                                         CallOffStatus, Offer, Route)
+from marketplace.placements.models import Placement
 from marketplace.extensions import db
 from marketplace.national.shape import Plan
 

@@ -50,7 +50,7 @@ def test_create_app_loads_none_of_the_libraries_only_some_requests_need(tmp_path
      "assert not is_working_day(date(2026, 12, 25))", "holidays"),
     ("from marketplace.specifications.documents import render_markdown\n"
      "assert 'Title</h2>' in render_markdown('# Title')", "markdown_it"),
-    ("import marketplace.calloffs.agreement as agreement\n"
+    ("import marketplace.placements.agreement as agreement\n"
      "agreement._schedule_styles()", "fpdf"),
 ], ids=["holidays", "markdown_it", "fpdf"])
 def test_a_library_left_out_of_start_up_loads_when_first_used(tmp_path, use, module):

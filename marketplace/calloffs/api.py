@@ -1,10 +1,11 @@
 """Call-offs in the API: the officer's journey from draft to award, the providers' questions,
-offers and answers to awards, placements, and the authority's delegation limit."""
+offers and answers to awards, and the authority's delegation limit."""
 from flask import jsonify
 from flask_login import current_user
 
 from ..api import PAGINATION, PROBLEM_JSON, api_blueprint, errors, page_items
 from . import services
+from ..placements.schemas import PlacementSchema
 from .schemas import (AwardInputSchema, AwardNoteSchema, AwardRefusalSchema, AwardSchema,
                       CallOffChangeSchema, CallOffInputSchema, CallOffPublishSchema,
                       CallOffQuerySchema, CallOffReasonSchema, CallOffSchema,
@@ -12,7 +13,7 @@ from .schemas import (AwardInputSchema, AwardNoteSchema, AwardRefusalSchema, Awa
                       ClarificationQuestionSchema, ClarificationQuestionsSchema,
                       DelegationLimitInputSchema, DelegationLimitSchema, EvaluationSchema,
                       ExclusionInputSchema, ExclusionSchema, InviteesSchema, OfferInputSchema,
-                      OfferSchema, PlacementSchema, PublishedAnswerSchema,
+                      OfferSchema, PublishedAnswerSchema,
                       QualityMarkInputSchema, QualityMarkSchema, RestoredSchema,
                       SealedProblemSchema)
 
@@ -277,25 +278,6 @@ def refuse_award(data, award_id):
 def revoke_award(data, award_id):
     """Revoke an award made in error, with a reason, until the provider accepts."""
     return services.revoke_award(current_user, award_id, data["reason"])
-
-
-# ---------------------------------------------------------------- placements
-
-@blp.get("/placements")
-@blp.response(200, PlacementSchema(many=True))
-@blp.paginate(**PAGINATION)
-@errors(403)
-def placements(pagination_parameters):
-    """Your authority's placements, or your provider's; newest start first."""
-    return page_items(pagination_parameters, services.page_of_placements(
-        current_user, pagination_parameters.page, pagination_parameters.page_size))
-
-
-@blp.get("/placements/<id:placement_id>")
-@blp.response(200, PlacementSchema)
-def placement(placement_id):
-    """A placement: its authority's or its provider's."""
-    return services.get_placement(current_user, placement_id)
 
 
 # ---------------------------------------------------------------- delegation limit

@@ -16,14 +16,17 @@ the query itself, so no page, API, export or notification can read it sooner.
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, and_, or_, select, text)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, Enum, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint, and_, or_, select, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import tenants
 
 from ..purchasing import standstill
+from ..children import ChildGender  # noqa: F401  (the call-off's child, as the placement's)
+from ..placements.models import WeeklyFees
 from ..purchasing.models import PlacementType
+from ..uplift_rules import UpliftRuleColumns
 
 
 def _enum(cls, name, length=30):
@@ -103,16 +106,7 @@ class DirectAwardReason(enum.StrEnum):
         }[self]
 
 
-class ChildGender(enum.StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-
-    @property
-    def label(self):
-        return {ChildGender.FEMALE: "Girl", ChildGender.MALE: "Boy"}[self]
-
-
-class CallOff(tenants.OrganisationOwned, tenants.Base):
+class CallOff(UpliftRuleColumns, tenants.OrganisationOwned, tenants.Base):
     """One child's placement request by one authority (its owner).
 
     The child is pseudonymised: the authority's own case reference, birth year, gender, need
@@ -329,27 +323,6 @@ class ClarificationAnswer(tenants.OrganisationOwned, tenants.Base):
         return cls.call_off_id.in_(_invited_to(organisation_id))
 
 
-class WeeklyFees:
-    """The fee breakdown an offer proposes and a placement agrees: weekly amounts in pence, their
-    total, and the annual cost over the placement type's chargeable weeks."""
-
-    core_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    support_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    therapies_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    other_weekly_pence: Mapped[int] = mapped_column(Integer, default=0)
-    other_description: Mapped[str | None] = mapped_column(String(200))
-    weekly_total_pence: Mapped[int] = mapped_column(Integer, default=0)
-    annual_cost_pence: Mapped[int] = mapped_column(Integer, default=0)
-
-    @property
-    def fee_components(self):
-        return [("Core weekly fee", self.core_weekly_pence),
-                ("Additional 1:1 support", self.support_weekly_pence),
-                ("Therapies", self.therapies_weekly_pence),
-                (f"Other{': ' + self.other_description if self.other_description else ''}",
-                 self.other_weekly_pence)]
-
-
 class Offer(WeeklyFees, tenants.OrganisationOwned, tenants.Base):
     """A provider's response to a call-off: an offer to meet the need with its fees, or a
     decline with a reason. One per provider and call-off; editable and withdrawable until the
@@ -480,6 +453,9 @@ class Award(tenants.OrganisationOwned, tenants.Base):
     rank: Mapped[int | None] = mapped_column(Integer)
     justification: Mapped[str | None] = mapped_column(Text)
     annual_cost_pence: Mapped[int] = mapped_column(Integer)
+    # The offer's cost over the placement's whole length (issue 12 §7), which the delegation
+    # limit is compared with.
+    total_value_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     requested_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -515,79 +491,6 @@ class Award(tenants.OrganisationOwned, tenants.Base):
 
     def __repr__(self):
         return f"<Award {self.id} call-off {self.call_off_id} {self.status}>"
-
-
-class PlacementStatus(enum.StrEnum):
-    PLANNED = "planned"
-    ACTIVE = "active"
-    ENDED = "ended"
-
-    @property
-    def label(self):
-        return self.value.capitalize()
-
-
-class Placement(WeeklyFees, tenants.OrganisationOwned, tenants.Base):
-    """A child's placement with a provider, made when the provider accepts an award (or recorded
-    off-framework). The authority owns it; the provider reads it. It keeps what was agreed: the
-    fee components, the specification versions in force and the local schedule's text."""
-
-    __tablename__ = "placement"
-    __table_args__ = (
-        # An authority's placements and a provider's, newest start first, read in order.
-        Index("ix_placement_provider_start_id", "provider_id", "start_date", "id"),
-        Index("ix_placement_organisation_start", "organisation_id", "start_date", "id"),
-    )
-    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(24), unique=True)
-    call_off_id: Mapped[int | None] = mapped_column(ForeignKey("call_off.id"), unique=True)
-    award_id: Mapped[int | None] = mapped_column(ForeignKey("award.id"))
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
-    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
-    off_framework: Mapped[bool] = mapped_column(Boolean, default=False)
-    case_reference: Mapped[str] = mapped_column(String(30))
-    birth_year: Mapped[int] = mapped_column(Integer)
-    gender: Mapped[ChildGender] = mapped_column(_enum(ChildGender, "placement_child_gender"))
-    primary_need: Mapped[str] = mapped_column(String(10))
-    secondary_needs: Mapped[list] = mapped_column(JSON, default=list)
-    postcode_district: Mapped[str] = mapped_column(String(4))
-    placement_type: Mapped[PlacementType] = mapped_column(
-        _enum(PlacementType, "placement_placement_type"))
-    start_date: Mapped[date] = mapped_column(Date, index=True)
-    end_date: Mapped[date] = mapped_column(Date)
-    specification_version_ids: Mapped[list] = mapped_column(JSON, default=list)
-    local_schedule_revision: Mapped[int | None] = mapped_column(Integer)
-    local_schedule_title: Mapped[str | None] = mapped_column(String(200))
-    local_schedule_body: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[PlacementStatus] = mapped_column(
-        _enum(PlacementStatus, "placement_status"), default=PlacementStatus.PLANNED)
-    ended_on: Mapped[date | None] = mapped_column(Date)
-    end_reason: Mapped[str | None] = mapped_column(Text)
-    agreed_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
-    created_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
-
-    authority: Mapped["tenants.Authority"] = relationship(
-        foreign_keys="Placement.organisation_id", lazy="joined")
-    provider: Mapped["Provider"] = relationship(  # noqa: F821
-        foreign_keys=[provider_id], lazy="joined")
-    call_off: Mapped[CallOff | None] = relationship(lazy="raise")
-
-    @classmethod
-    def __visible_to__(cls, kind, organisation_id, now):
-        if kind.is_authority:
-            return cls.owned_by(kind, organisation_id)
-        return cls.provider_id == organisation_id
-
-    def status_on(self, day):
-        """planned before the start date, active from it, ended once ended (by the clock)."""
-        if self.status == PlacementStatus.ENDED:
-            return PlacementStatus.ENDED
-        return PlacementStatus.PLANNED if day < self.start_date else PlacementStatus.ACTIVE
-
-    def __repr__(self):
-        return f"<Placement {self.id} {self.reference}>"
 
 
 class DelegationLimit(tenants.OrganisationOwned, tenants.Base):

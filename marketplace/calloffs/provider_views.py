@@ -1,10 +1,9 @@
-"""The provider's side of call-offs: invitations, questions, offers and awards; and placements
-with their Individual Placement Agreements for both parties. Routes are registered on the
-call-offs blueprint (``views.bp``).
+"""The provider's side of call-offs: invitations, questions, offers and awards. Routes are
+registered on the call-offs blueprint (``views.bp``).
 
 ``provider_call_offs``, ``provider_call_off`` and ``provider_questions`` are not routes: the
 call-off pages in ``views`` hand over to them when the signed-in user is a provider's."""
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 import tenants
@@ -12,7 +11,6 @@ import tenants
 from ..accounts.forms import ConfirmForm
 from ..errors import Conflict, ValidationFailed
 from ..web.forms import show_errors
-from . import agreement as agreement_document
 from . import services
 from .models import AwardStatus
 from .provider_forms import AwardDeclineForm, OfferForm, QuestionForm
@@ -155,7 +153,7 @@ def accept_award(award_id):
         else:
             flash(f"You have accepted the award. Placement {placement.reference} is agreed: "
                   "the Individual Placement Agreement is ready.", "success")
-            return redirect(url_for("calloffs.placement", placement_id=placement.id))
+            return redirect(url_for("placements.placement", placement_id=placement.id))
     return redirect(url_for("calloffs.award", award_id=award_id))
 
 
@@ -175,36 +173,3 @@ def decline_award(award_id):
             flash("You have declined the award; the authority has been told.", "success")
             return redirect(url_for("calloffs.award", award_id=award_id))
     return _render_award(record, form)
-
-
-# ---------------------------------------------------------------- placements
-
-@bp.get("/placements")
-def placements():
-    page = request.args.get("page", default=1, type=int)
-    return render_template("calloffs/placements.html",
-                           page=services.page_of_placements(current_user, page, PER_PAGE),
-                           today=services.london_date(tenants.utcnow()))
-
-
-@bp.get("/placements/<id:placement_id>")
-def placement(placement_id):
-    found = services.agreement(current_user, placement_id)
-    return render_template("calloffs/placement.html", placement=found.placement,
-                           document=agreement_document.agreement_for(found),
-                           today=services.london_date(tenants.utcnow()))
-
-
-@bp.get("/placements/<id:placement_id>/agreement")
-def agreement(placement_id):
-    document = agreement_document.agreement_for(services.agreement(current_user, placement_id))
-    return render_template("calloffs/agreement.html", document=document,
-                           placement_id=placement_id)
-
-
-@bp.get("/placements/<id:placement_id>/agreement.pdf")
-def agreement_pdf(placement_id):
-    document = agreement_document.agreement_for(services.agreement(current_user, placement_id))
-    return Response(agreement_document.agreement_pdf(document), mimetype="application/pdf",
-                    headers={"Content-Disposition":
-                             f'inline; filename="placement-agreement-{document.reference}.pdf"'})

@@ -29,6 +29,8 @@ import tenants
 
 from .. import audit, notifications, working_days
 from ..accounts.models import Role, User, UserStatus
+from ..accounts.permissions import (is_buyer, is_provider, require_buyer, require_manager,
+                                    require_provider)
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..evaluation.admissions import invitable_admissions
 from ..extensions import db
@@ -36,6 +38,7 @@ from ..formatting import LONDON, govuk_datetime, london_date
 from ..money import MAX_FEE_PENCE, format_pounds
 from ..needs import need_codes, need_label
 from ..paging import paginate
+from ..placements import services as placements
 from ..providers.models import Provider
 from ..purchasing import standstill
 from ..purchasing.models import Lot, PlacementType, Regime, StandstillRule
@@ -44,12 +47,11 @@ from ..specifications.services import get_schedule_revision, versions_in_force
 from .models import (LIVE_AWARD_STATUSES, Award, AwardStatus, CallOff, CallOffExclusion,
                      CallOffInvitation, CallOffStatus, ChildGender, ClarificationAnswer,
                      ClarificationQuestion, DelegationLimit, DirectAwardReason, Offer,
-                     OfferReceipt, Placement, QualityMark, Route)
+                     OfferReceipt, QualityMark, Route)
 
 MAX_TEXT = 10000
 MIN_PROVIDERS_WITHOUT_WARNING = 3
 MAX_LENGTH_WEEKS = 260
-BUYER_ROLES = (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER)
 
 _FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
@@ -67,33 +69,6 @@ class Sealed(Conflict):
                                       "has passed")
         super().__init__(f"offers are sealed until the response deadline: they open on {when} "
                          f"(UK time)" if self.opens_at else f"offers are sealed: they open {when}")
-
-
-# ---------------------------------------------------------------- who may do what
-
-def is_buyer(actor):
-    return (actor.organisation.kind == tenants.OrganisationKind.AUTHORITY
-            and actor.role in BUYER_ROLES)
-
-
-def is_provider(actor):
-    return actor.organisation.kind == tenants.OrganisationKind.PROVIDER
-
-
-def _require_buyer(actor):
-    if not is_buyer(actor):
-        raise PermissionDenied("only an authority's placement officers and managers do this")
-
-
-def _require_manager(actor):
-    if not (actor.organisation.kind == tenants.OrganisationKind.AUTHORITY
-            and actor.role == Role.AUTHORITY_MANAGER):
-        raise PermissionDenied("only the authority's managers do this")
-
-
-def _require_provider(actor):
-    if not is_provider(actor):
-        raise PermissionDenied("only providers do this")
 
 
 def _text(value, limit=MAX_TEXT):
@@ -114,7 +89,7 @@ def get_call_off(actor, call_off_id):
 def _own_call_off(actor, call_off_id, *, for_update=False):
     """One of the buyer's own call-offs (an invited provider may see it, but not change it)."""
     call_off = get_call_off(actor, call_off_id)
-    _require_buyer(actor)
+    require_buyer(actor)
     if call_off.organisation_id != actor.organisation_id:
         raise NotFound(f"call-off {call_off_id}")
     if for_update:
@@ -134,7 +109,7 @@ def _invitation(actor, call_off):
 
 def _invited_call_off(actor, call_off_id):
     call_off = get_call_off(actor, call_off_id)
-    _require_provider(actor)
+    require_provider(actor)
     if _invitation(actor, call_off) is None:
         raise NotFound(f"call-off {call_off_id}")
     return call_off
@@ -206,7 +181,7 @@ def page_of_call_offs(actor, page, per_page, *, status=None, with_direct_provide
 def invitations_for(actor, call_off_ids):
     """The provider's invitations to ``call_off_ids``, with its responses: for its list page
     (three queries, whatever the number of rows)."""
-    _require_provider(actor)
+    require_provider(actor)
     ids = list(call_off_ids)
     # Every offer and award here is the actor's own, on a call-off of the page: their provider
     # and call-off are rows already loaded, not joined in again (and the provider's needs and
@@ -225,7 +200,7 @@ def invitations_for(actor, call_off_ids):
 
 def response_counts(actor, call_off_ids):
     """Responses received per call-off (the one figure the authority may see while sealed)."""
-    _require_buyer(actor)
+    require_buyer(actor)
     rows = db.session.execute(
         select(OfferReceipt.call_off_id, func.count()).where(
             OfferReceipt.call_off_id.in_(list(call_off_ids)))
@@ -242,7 +217,7 @@ class CallOffList:
 def call_off_list(actor, page, per_page, *, status=None):
     """The buyer's list page: a page of its call-offs and the responses each has received (the
     one figure allowed while offers are sealed), in two queries whatever the page's size."""
-    _require_buyer(actor)
+    require_buyer(actor)
     found = page_of_call_offs(actor, page, per_page, status=status)
     return CallOffList(found, response_counts(actor, [c.id for c in found.items]))
 
@@ -300,7 +275,7 @@ def provider_invitations(actor, page, per_page):
     """The provider's invitations, newest first, each with its response and what it may know
     of the outcome (four queries, whatever the page's size). No status filter: filtering by the
     stored status would tell a provider another had been awarded before the outcome is out."""
-    _require_provider(actor)
+    require_provider(actor)
     found = page_of_call_offs(actor, page, per_page)
     offers, awards = invitations_for(actor, [c.id for c in found.items])
     now = tenants.utcnow()
@@ -585,7 +560,7 @@ def _next_reference(authority_id, now):
 
 def create_call_off(actor, **fields):
     """Start a draft call-off for one child (placement officer or manager of an authority)."""
-    _require_buyer(actor)
+    require_buyer(actor)
     now = tenants.utcnow()
     values = _clean(actor, fields, now)
     call_off = CallOff(reference=_next_reference(actor.organisation_id, now),
@@ -1366,7 +1341,7 @@ def get_delegation_limit(actor):
 def set_delegation_limit(actor, annual_limit_pence):
     """The authority's manager sets the annual cost above which an award needs a manager's
     approval."""
-    _require_manager(actor)
+    require_manager(actor)
     if not isinstance(annual_limit_pence, int) or isinstance(annual_limit_pence, bool) or not (
             0 < annual_limit_pence <= MAX_FEE_PENCE * 52):
         raise ValidationFailed({"annual_limit_pence": "Enter an annual amount greater than £0"})
@@ -1480,7 +1455,7 @@ def _own_award(actor, award_id):
     record = db.session.get(Award, award_id)
     if record is None:
         raise NotFound(f"award {award_id}")
-    _require_buyer(actor)
+    require_buyer(actor)
     if record.organisation_id != actor.organisation_id:
         raise NotFound(f"award {award_id}")
     return record
@@ -1497,7 +1472,7 @@ def get_award(actor, award_id):
 def approve_award(actor, award_id, note=""):
     """A manager approves an award above the delegation limit; it is then made."""
     record = _own_award(actor, award_id)
-    _require_manager(actor)
+    require_manager(actor)
     call_off = _own_call_off(actor, record.call_off_id, for_update=True)
     if record.status != AwardStatus.AWAITING_APPROVAL:
         raise Conflict("the award is not awaiting approval")
@@ -1515,7 +1490,7 @@ def refuse_award(actor, award_id, note):
     """A manager refuses an award above the delegation limit, with a reason; the officer may
     award again."""
     record = _own_award(actor, award_id)
-    _require_manager(actor)
+    require_manager(actor)
     if record.status != AwardStatus.AWAITING_APPROVAL:
         raise Conflict("the award is not awaiting approval")
     note = _text(note)
@@ -1557,7 +1532,7 @@ def _provider_award(actor, award_id):
     record = db.session.get(Award, award_id)
     if record is None:
         raise NotFound(f"award {award_id}")
-    _require_provider(actor)
+    require_provider(actor)
     if record.provider_id != actor.organisation_id:
         raise NotFound(f"award {award_id}")
     return record
@@ -1569,7 +1544,7 @@ def _provider_offer(actor, offer_id):
     offer = db.session.get(Offer, offer_id)
     if offer is None:
         raise NotFound(f"offer {offer_id}")
-    _require_provider(actor)
+    require_provider(actor)
     if offer.organisation_id != actor.organisation_id:
         raise NotFound(f"offer {offer_id}")
     return offer
@@ -1602,13 +1577,7 @@ def accept_award(actor, award_id):
                                                                       now, actor.id)
         call_off.status, call_off.status_changed_at, call_off.updated_at = (
             CallOffStatus.PLACED, now, now)
-        placement = _placement_from(call_off, record, offer, now)
-        db.session.add(placement)
-        db.session.flush()
-        audit.record("placement.created", placement, after={
-            "call_off_id": call_off.id, "provider_id": record.provider_id,
-            "reference": placement.reference, "annual_cost_pence": placement.annual_cost_pence})
-        db.session.flush()
+        placement = placements.create_from_award(_agreed(call_off, record, offer, now))
     _notify_buyer(call_off, "award_accepted", {"provider_name": record.provider.name,
                                                "placement_reference": placement.reference})
     with tenants.scoped_to(call_off.authority):  # the authority sees every invitation
@@ -1672,7 +1641,7 @@ def decline_offer_award(actor, offer_id, reason):
     return decline_award(actor, award_for_offer(actor, offer_id).id, reason)
 
 
-# ---------------------------------------------------------------- placements
+# ---------------------------------------------------------------- the placement
 
 def _placement_reference(call_off):
     """Unique across the region: the authority's ONS code and its call-off's number, e.g.
@@ -1680,73 +1649,30 @@ def _placement_reference(call_off):
     return f"PL-{call_off.authority.ons_code}-{call_off.reference.removeprefix('CO-')}"
 
 
-def _placement_from(call_off, record, offer, now):
-    # The placement starts when both can: the requested start, or later if the place is only
-    # available later; it runs for the requested length from then.
+def _agreed(call_off, record, offer, now):
+    """What the accepted award hands over to the placements service. The placement starts
+    when both can: the requested start, or later if the place is only available later; it
+    runs for the requested length from then."""
     start = max(call_off.start_date, offer.available_from or call_off.start_date)
-    return Placement(
+    return placements.Agreed(
         organisation_id=call_off.organisation_id, reference=_placement_reference(call_off),
         call_off_id=call_off.id, award_id=record.id, provider_id=record.provider_id,
-        lot_id=call_off.lot_id, case_reference=call_off.case_reference,
-        birth_year=call_off.birth_year, gender=call_off.gender,
-        primary_need=call_off.primary_need, secondary_needs=list(call_off.secondary_needs),
-        postcode_district=call_off.postcode_district, placement_type=call_off.placement_type,
-        start_date=start, end_date=start + timedelta(weeks=call_off.length_weeks),
-        core_weekly_pence=offer.core_weekly_pence,
-        support_weekly_pence=offer.support_weekly_pence,
-        therapies_weekly_pence=offer.therapies_weekly_pence,
-        other_weekly_pence=offer.other_weekly_pence,
-        other_description=offer.other_description,
-        weekly_total_pence=offer.weekly_total_pence,
-        annual_cost_pence=offer.annual_cost_pence,
+        lot_id=call_off.lot_id,
+        child={"case_reference": call_off.case_reference, "birth_year": call_off.birth_year,
+               "gender": call_off.gender, "primary_need": call_off.primary_need,
+               "secondary_needs": list(call_off.secondary_needs),
+               "postcode_district": call_off.postcode_district},
+        placement_type=call_off.placement_type, start_date=start,
+        end_date=start + timedelta(weeks=call_off.length_weeks),
+        fees={**{name: getattr(offer, name) for name in FEE_FIELDS},
+              "other_description": offer.other_description,
+              "weekly_total_pence": offer.weekly_total_pence,
+              "annual_cost_pence": offer.annual_cost_pence},
         specification_version_ids=list(call_off.specification_version_ids),
-        local_schedule_revision=call_off.local_schedule_revision,
-        local_schedule_title=call_off.local_schedule_title,
-        local_schedule_body=call_off.local_schedule_body, agreed_at=now, created_at=now)
-
-
-def page_of_placements(actor, page, per_page):
-    """The authority's placements, or the provider's (newest start first)."""
-    if not (is_buyer(actor) or is_provider(actor)):
-        raise PermissionDenied("only authorities and providers have placements")
-    statement = select(Placement)
-    if is_provider(actor):
-        statement = statement.where(Placement.provider_id == actor.organisation_id)
-    return paginate(statement.order_by(Placement.start_date.desc(), Placement.id.desc()),
-                    page, per_page)
-
-
-def get_placement(actor, placement_id):
-    """A placement: its authority or its provider; NotFound for everyone else."""
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or not (is_buyer(actor) or is_provider(actor)):
-        raise NotFound(f"placement {placement_id}")
-    return placement
-
-
-@dataclass
-class Agreement:
-    placement: object
-    authority: object
-    provider: object
-    versions: list
-    chargeable_weeks: str
-    issued_at: datetime
-
-
-def agreement(actor, placement_id):
-    """What the Individual Placement Agreement says: parties, child (pseudonymised), dates,
-    agreed fees, the specification versions in force and the local schedule's text."""
-    from ..specifications.models import SpecificationVersion
-
-    placement = get_placement(actor, placement_id)
-    versions = db.session.scalars(select(SpecificationVersion).where(
-        SpecificationVersion.id.in_(placement.specification_version_ids or [])
-    ).order_by(SpecificationVersion.id)).all()
-    weeks = placement.placement_type.chargeable_weeks(
-        (get_system().chargeable_school_days if get_system() else 190))
-    return Agreement(placement, placement.authority, placement.provider, versions,
-                     f"{weeks:g}" if weeks else "", placement.agreed_at)
+        local_schedule={"local_schedule_revision": call_off.local_schedule_revision,
+                        "local_schedule_title": call_off.local_schedule_title,
+                        "local_schedule_body": call_off.local_schedule_body},
+        agreed_at=now)
 
 
 # ---------------------------------------------------------------- jobs

@@ -457,4 +457,4 @@ def delegation_limit():
                            is_manager=_is_manager()), (422 if form.errors else 200)
 
 
-from . import provider_views  # noqa: E402,F401  (registers the provider's and placement routes)
+from . import provider_views  # noqa: E402,F401  (registers the provider's routes)

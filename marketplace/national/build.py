@@ -1130,7 +1130,7 @@ class _Generator:
     # ------------------------------------------------------------ placements
 
     def _placement_from(self, row, authority, offer, award, agreed_at):
-        # As calloffs.services._placement_from: from the requested start, or later if the place
+        # As calloffs.services._agreed: from the requested start, or later if the place
         # is only available later (the offer's available-from date, set as below).
         start = max(row["start_date"], _london_date(offer["submitted_at"]))
         end = start + timedelta(weeks=row["length_weeks"])

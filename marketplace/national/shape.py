@@ -54,9 +54,8 @@ PROVIDER_TYPE_MIX = [
 AGE_RANGES = [((4, 11), 10), ((5, 16), 12), ((7, 16), 14), ((11, 16), 14), ((11, 19), 22),
               ((5, 19), 16), ((8, 19), 8), ((16, 25), 4)]
 GENDER_MIX = [(("female", "male"), 80), (("male",), 15), (("female",), 5)]
-END_REASONS = [("completed", 70), ("moved to another setting", 12), ("breakdown", 7),
-               ("left the area", 6), ("no longer the authority's responsibility", 3),
-               ("other", 2)]
+END_REASONS = [("completed", 70), ("moved_setting", 12), ("breakdown", 7), ("left_area", 6),
+               ("no_longer_responsible", 3), ("other", 2)]
 
 
 @dataclass(frozen=True)

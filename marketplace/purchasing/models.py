@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import tenants
 
+from ..uplift_rules import UpliftRuleColumns
+
 
 def _enum(cls, name, length=30):
     return Enum(cls, name=name, native_enum=False, create_constraint=True, length=length,
@@ -107,7 +109,7 @@ class PlacementType(enum.StrEnum):
         return [cls.DAY, cls.RESIDENTIAL_38, cls.RESIDENTIAL_52]
 
 
-class PurchasingSystem(tenants.OrganisationOwned, tenants.Base):
+class PurchasingSystem(UpliftRuleColumns, tenants.OrganisationOwned, tenants.Base):
     """The host authority's one purchasing system. Everyone in the region may read it."""
 
     __tablename__ = "purchasing_system"

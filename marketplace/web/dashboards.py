@@ -53,7 +53,8 @@ def _evaluator_figures(session, board, user):
 
 
 def _authority_figures(session, board, now):
-    from ..calloffs.models import Award, AwardStatus, CallOff, CallOffStatus, Placement
+    from ..calloffs.models import Award, AwardStatus, CallOff, CallOffStatus
+    from ..placements.models import Placement
 
     # An open call-off past its deadline is closed by the clock: count those apart.
     past_deadline = func.sum(case((CallOff.response_deadline <= now, 1), else_=0))
@@ -76,7 +77,8 @@ def _authority_figures(session, board, now):
 
 def _provider_figures(session, board, user, now):
     from ..calloffs.models import (Award, AwardStatus, CallOff, CallOffInvitation,
-                                   CallOffStatus, Offer, Placement)
+                                   CallOffStatus, Offer)
+    from ..placements.models import Placement
     from ..evaluation.models import Admission, AdmissionStatus
     from ..purchasing.models import Lot
     from ..specifications.services import obligations

@@ -37,12 +37,11 @@ _PROVIDER_PAGES = {"providers.directory", "providers.provider", "providers.docum
 
 
 def _placement_page(endpoint):
-    return bool(endpoint) and endpoint.startswith("calloffs.") and (
-        "placement" in endpoint or "agreement" in endpoint)
+    return bool(endpoint) and endpoint.startswith("placements.")
 
 
 def _call_off_page(endpoint):
-    return (bool(endpoint) and endpoint.startswith("calloffs.") and not _placement_page(endpoint)
+    return (bool(endpoint) and endpoint.startswith("calloffs.")
             and endpoint != "calloffs.delegation_limit")
 
 
@@ -75,7 +74,7 @@ def navigation():
     if current_user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER,
                              Role.PROVIDER_USER):
         items.append(("Call-offs", "calloffs.call_offs", _call_off_page))
-        items.append(("Placements", "calloffs.placements", _placement_page))
+        items.append(("Placements", "placements.placements", _placement_page))
     if current_user.role == Role.PROVIDER_USER:
         items.append(("Your organisation", "providers.own_profile", "providers"))
     else:

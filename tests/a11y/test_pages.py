@@ -52,7 +52,7 @@ DEMO_IDS = {
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
 # JSON API; its human-readable docs page is a page).
 NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
-             "evaluation.letter_pdf", "calloffs.agreement_pdf", "calloffs.evaluation_xlsx"}
+             "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx"}
 
 
 @pytest.fixture(scope="module")

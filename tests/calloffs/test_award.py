@@ -7,8 +7,9 @@ from sqlalchemy import func, select, update
 
 import tenants
 from marketplace.calloffs import services
-from marketplace.calloffs.models import (Award, AwardStatus, CallOff, CallOffStatus, Placement,
-                                         Route)
+from marketplace.calloffs.models import Award, AwardStatus, CallOff, CallOffStatus, Route
+from marketplace.placements import services as placements
+from marketplace.placements.models import Placement
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.extensions import db
 from marketplace.notifications.models import OutboxMessage
@@ -150,12 +151,12 @@ def test_a_decline_lets_the_officer_award_the_next_and_acceptance_makes_the_plac
             world.other_provider.id, 120000, 120000 * 38)
         assert (stored.case_reference, stored.postcode_district) == ("MCR-2291", "M20")
         assert db.session.get(type(call_off), call_off.id).status == CallOffStatus.PLACED
-        assert services.page_of_placements(world.officer, 1, 20).total == 1
+        assert placements.page_of_placements(world.officer, 1, 20).total == 1
     with tenants.scoped_to(world.other_provider):
-        assert services.get_placement(world.other_provider_user, placement.id).id == placement.id
+        assert placements.get_placement(world.other_provider_user, placement.id).id == placement.id
     with tenants.scoped_to(world.provider):
         with pytest.raises(NotFound):
-            services.get_placement(world.provider_user, placement.id)
+            placements.get_placement(world.provider_user, placement.id)
         outcome = db.session.scalars(select(OutboxMessage.recipient).where(
             OutboxMessage.template == "call_off_outcome")).all()
         assert outcome == [world.provider_user.email]
@@ -163,7 +164,7 @@ def test_a_decline_lets_the_officer_award_the_next_and_acceptance_makes_the_plac
         assert services.get_own_offer(world.provider_user, call_off.id).id == dear.id
     with tenants.scoped_to(world.other_member):
         with pytest.raises(NotFound):
-            services.get_placement(world.other_officer, placement.id)
+            placements.get_placement(world.other_officer, placement.id)
 
 
 def test_the_placement_records_the_specifications_and_local_schedule(world, time_machine):
@@ -183,7 +184,7 @@ def test_the_placement_records_the_specifications_and_local_schedule(world, time
         placement = services.accept_award(world.provider_user, awarded.id)
         assert placement.specification_version_ids == [version.id]
         assert placement.local_schedule_body == "- Termly progress reports\n"
-        document = services.agreement(world.provider_user, placement.id)
+        document = placements.agreement(world.provider_user, placement.id)
         assert [v.id for v in document.versions] == [version.id]
 
 

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 import tenants
 from marketplace.calloffs import services
-from marketplace.calloffs.models import Award, AwardStatus, CallOffStatus, Placement
+from marketplace.calloffs.models import Award, AwardStatus, CallOffStatus
+from marketplace.placements.models import Placement
 from marketplace.extensions import db
 
 from ..helpers import assert_constant_queries
 from ..specifications import factories as specifications
-from . import factories
+from ..calloffs import factories
 
 
 @pytest.fixture
