@@ -15,7 +15,6 @@ Deadlines are checked here against the clock; jobs only send reminders and notic
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 import re
 from zoneinfo import ZoneInfo
@@ -38,6 +37,7 @@ from ..formatting import LONDON, govuk_datetime, london_date
 from ..money import MAX_FEE_PENCE, format_pounds
 from ..needs import need_codes, need_label
 from ..paging import paginate
+from ..placements import costing
 from ..placements import services as placements
 from ..providers.models import Provider
 from ..purchasing import standstill
@@ -1023,22 +1023,25 @@ FEE_FIELDS = ("core_weekly_pence", "support_weekly_pence", "therapies_weekly_pen
 
 
 def chargeable_weeks(call_off):
-    """Weeks charged in a year of the call-off's placement type (52, or the system's school days
-    ÷ 5, e.g. 38)."""
-    system = get_system()
-    days = system.chargeable_school_days if system else 190
+    """Weeks charged in a year of the call-off's placement type, as the offer page explains
+    them: the system's school days ÷ 5 (e.g. 38) for term-time types, 52 for 52-week ones (whose
+    cost the engine counts by calendar days ÷ 7: 365 ÷ 7 in a year)."""
+    days = costing.chargeable_days()
     weeks = call_off.placement_type.chargeable_weeks(days)
     return Fraction(days, 5) if call_off.placement_type.term_time else Fraction(weeks or 0)
 
 
-def annual_cost(weekly_pence, weeks):
-    """The annual cost in pence, rounded half up to the penny."""
-    value = Decimal(weekly_pence) * Decimal(weeks.numerator) / Decimal(weeks.denominator)
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def offer_values(call_off, weekly_pence, available_from, provider_id):
+    """An offer's annual cost and whole-life value from the cost engine (issue 12 §6-7), over
+    the placement it would make: from the requested start, or later if the place is only
+    available later, for the requested length."""
+    start = max(call_off.start_date, available_from or call_off.start_date)
+    return costing.offer_values(call_off.placement_type, weekly_pence, start,
+                                start + timedelta(weeks=call_off.length_weeks), provider_id)
 
 
 def _weeks_label(weeks):
-    return str(weeks.numerator) if weeks.denominator == 1 else f"{float(weeks):g}"
+    return str(weeks.numerator) if weeks.denominator == 1 else f"{float(weeks):.2f}"
 
 
 def get_own_offer(actor, call_off_id):
@@ -1048,7 +1051,7 @@ def get_own_offer(actor, call_off_id):
         Offer.call_off_id == call_off.id, Offer.organisation_id == actor.organisation_id))
 
 
-def _clean_offer(call_off, fields, today):
+def _clean_offer(call_off, fields, today, provider_id):
     errors = {}
     values = {}
     can_meet = fields.get("can_meet_need")
@@ -1098,11 +1101,12 @@ def _clean_offer(call_off, fields, today):
             errors["statement"] = "Explain how you will meet the child's needs"
     if errors:
         raise ValidationFailed(errors)
-    weeks = chargeable_weeks(call_off)
     weekly = sum(values[name] for name in FEE_FIELDS)
+    worked = offer_values(call_off, weekly, values["available_from"], provider_id)
     values["weekly_total_pence"] = weekly
-    values["annual_cost_pence"] = annual_cost(weekly, weeks)
-    values["chargeable_weeks"] = _weeks_label(weeks)
+    values["annual_cost_pence"] = worked.annual_pence
+    values["total_value_pence"] = worked.whole_life_pence
+    values["chargeable_weeks"] = _weeks_label(worked.weeks)
     return values
 
 
@@ -1121,7 +1125,7 @@ def submit_offer(actor, call_off_id, **fields):
     call_off = _invited_call_off(actor, call_off_id)
     now = tenants.utcnow()
     _require_before_deadline(call_off, now, "made or changed")
-    values = _clean_offer(call_off, fields, london_date(now))
+    values = _clean_offer(call_off, fields, london_date(now), actor.organisation_id)
     _lock_invitation(actor, call_off)
     # The wait for the lock may have run past the deadline.
     now = tenants.utcnow()
@@ -1338,13 +1342,18 @@ def get_delegation_limit(actor):
     return db.session.scalar(select(DelegationLimit))
 
 
+# A delegation limit above ten years at the highest weekly fee is a typing mistake.
+MAX_LIMIT_PENCE = MAX_FEE_PENCE * 52 * 10
+
+
 def set_delegation_limit(actor, annual_limit_pence):
-    """The authority's manager sets the annual cost above which an award needs a manager's
-    approval."""
+    """The authority's manager sets the whole-life value (issue 12 §7: the cost over the
+    placement's whole length, not a year's) above which an award needs a manager's approval.
+    The column keeps its first name, ``annual_limit_pence``."""
     require_manager(actor)
     if not isinstance(annual_limit_pence, int) or isinstance(annual_limit_pence, bool) or not (
-            0 < annual_limit_pence <= MAX_FEE_PENCE * 52):
-        raise ValidationFailed({"annual_limit_pence": "Enter an annual amount greater than £0"})
+            0 < annual_limit_pence <= MAX_LIMIT_PENCE):
+        raise ValidationFailed({"annual_limit_pence": "Enter a whole-life limit greater than £0"})
     row = get_delegation_limit(actor)
     before = {"annual_limit_pence": row.annual_limit_pence} if row else None
     if row is None:
@@ -1387,11 +1396,13 @@ def award(actor, call_off_id, offer_id, *, justification=None):
                 "This offer is not ranked first: record why you are awarding it, for example "
                 "parental preference or a tribunal order")})
     limit = get_delegation_limit(actor)
-    needs_approval = limit is not None and row.offer.annual_cost_pence > limit.annual_limit_pence
+    # The limit is on the whole-life value (issue 12 §7).
+    needs_approval = limit is not None and row.offer.total_value_pence > limit.annual_limit_pence
     approved_by_making = needs_approval and actor.role == Role.AUTHORITY_MANAGER
     record = Award(call_off_id=call_off.id, offer_id=row.offer.id,
                    provider_id=row.offer.organisation_id, rank=row.rank,
                    justification=justification, annual_cost_pence=row.offer.annual_cost_pence,
+                   total_value_pence=row.offer.total_value_pence,
                    requested_by_id=actor.id, requested_at=now,
                    status=AwardStatus.AWAITING_APPROVAL)
     db.session.add(record)
@@ -1403,7 +1414,7 @@ def award(actor, call_off_id, offer_id, *, justification=None):
     audit.record("call_off.award_requested", record, actor=actor, after={
         "call_off_id": call_off.id, "offer_id": row.offer.id, "rank": row.rank,
         "justification": justification, "annual_cost_pence": row.offer.annual_cost_pence,
-        "needs_approval": needs_approval})
+        "total_value_pence": row.offer.total_value_pence, "needs_approval": needs_approval})
     if needs_approval and not approved_by_making:
         call_off.status, call_off.status_changed_at = CallOffStatus.EVALUATING, now
         db.session.flush()
@@ -1667,12 +1678,22 @@ def _agreed(call_off, record, offer, now):
         fees={**{name: getattr(offer, name) for name in FEE_FIELDS},
               "other_description": offer.other_description,
               "weekly_total_pence": offer.weekly_total_pence,
-              "annual_cost_pence": offer.annual_cost_pence},
+              "annual_cost_pence": offer.annual_cost_pence,
+              "total_value_pence": offer.total_value_pence},
         specification_version_ids=list(call_off.specification_version_ids),
         local_schedule={"local_schedule_revision": call_off.local_schedule_revision,
                         "local_schedule_title": call_off.local_schedule_title,
                         "local_schedule_body": call_off.local_schedule_body},
-        agreed_at=now)
+        agreed_at=now, call_off_reference=call_off.reference,
+        uplift_rule=_uplift_rule(call_off))
+
+
+def _uplift_rule(call_off):
+    """The placement's uplift rule (issue 12 §4): the call-off's, else the system's default."""
+    if call_off.uplift_kind:
+        return call_off.uplift_values()
+    system = get_system()
+    return system.uplift_values() if system is not None and system.uplift_kind else None
 
 
 # ---------------------------------------------------------------- jobs

@@ -13,14 +13,20 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from .. import audit
-from ..accounts.permissions import is_buyer, is_provider
-from ..errors import NotFound, PermissionDenied
+import tenants
+
+from .. import audit, notifications
+from ..accounts.permissions import is_buyer, is_provider, require_buyer
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
+from ..formatting import london_date
+from ..money import MAX_FEE_PENCE, display_pounds
 from ..paging import paginate
 from ..purchasing.models import PlacementType
 from ..purchasing.services import get_system
-from .models import Placement
+from . import costing, engine
+from .history import record_event
+from .models import EarlyEnd, EndReason, OffFrameworkReason, Placement
 
 FEE_FIELDS = ("core_weekly_pence", "support_weekly_pence", "therapies_weekly_pence",
               "other_weekly_pence")
@@ -48,6 +54,8 @@ class Agreed:
     specification_version_ids: list
     local_schedule: dict  # local_schedule_revision, _title, _body
     agreed_at: datetime
+    call_off_reference: str = ""
+    uplift_rule: dict | None = None  # UpliftRuleColumns' values, the call-off's or the system's
 
 
 def create_from_award(agreed):
@@ -60,9 +68,16 @@ def create_from_award(agreed):
         placement_type=agreed.placement_type, start_date=agreed.start_date,
         end_date=agreed.end_date, **agreed.fees,
         specification_version_ids=list(agreed.specification_version_ids),
-        **agreed.local_schedule, agreed_at=agreed.agreed_at, created_at=agreed.agreed_at)
+        **agreed.local_schedule, agreed_at=agreed.agreed_at, created_at=agreed.agreed_at,
+        **_uplift_rule_or_none(agreed.uplift_rule))
     db.session.add(placement)
     db.session.flush()
+    costing.refresh_value(placement)
+    record_event(placement, "placement.created",
+                 f"Placement agreed from the award of call-off {agreed.call_off_reference}: "
+                 f"{display_pounds(placement.weekly_total_pence)} a week from "
+                 f"{_day(placement.start_date)} to {_day(placement.end_date)}.",
+                 at=agreed.agreed_at)
     audit.record("placement.created", placement, after={
         "call_off_id": agreed.call_off_id, "provider_id": agreed.provider_id,
         "reference": placement.reference, "annual_cost_pence": placement.annual_cost_pence})
@@ -114,3 +129,189 @@ def agreement(actor, placement_id):
         (get_system().chargeable_school_days if get_system() else 190))
     return Agreement(placement, placement.authority, placement.provider, versions,
                      f"{weeks:g}" if weeks else "", placement.agreed_at)
+
+
+def _day(day):
+    return f"{day.day} {day:%B %Y}"
+
+
+def _uplift_rule_or_none(values):
+    """The rule a new placement starts with (issue 12 §4): the call-off's, else the system's,
+    else none; notice for proposals 2 months unless set."""
+    values = dict(values or {})
+    if not values.get("uplift_kind"):
+        values = {"uplift_kind": "none"}
+    values.setdefault("uplift_notice_months", 2)
+    if values["uplift_notice_months"] is None:
+        values["uplift_notice_months"] = 2
+    return values
+
+
+def _own_placement(actor, placement_id):
+    """A placement the actor's authority owns, for a change; providers and others get NotFound
+    or PermissionDenied as reading does."""
+    placement = get_placement(actor, placement_id)
+    require_buyer(actor)
+    return placement
+
+
+def _today():
+    return london_date(tenants.utcnow())
+
+
+# ---------------------------------------------------------------- costs
+
+def costs(actor, placement_id, from_text=None, to_text=None):
+    """What the placement costs from ``from`` to ``to`` (inclusive; by default its whole charged
+    period), with the engine's workings (issue 12 §6). Both parties may read it."""
+    placement = get_placement(actor, placement_id)
+    start, end = costing.parse_range(from_text, to_text, placement)
+    return engine.cost(costing.terms_of(placement), start, end)
+
+
+# ---------------------------------------------------------------- ending
+
+def end_placement(actor, placement_id, *, end_date, reason, note=None, notice_given_on=None,
+                  early_end=None):
+    """Record the placement's end (issue 12 §2): its last day and why. The provider's notice
+    runs ``notice_weeks`` from the day notice was given (today unless said); an end before the
+    notice is up must be agreed by both parties or is charged in lieu until the notice ends
+    (never beyond the agreed end date), which the cost engine counts. Refused, changing
+    nothing: an end before the start or on or before the last invoiced day, after the agreed end
+    date, a placement already ended, an unknown reason."""
+    placement = _own_placement(actor, placement_id)
+    if placement.ended_on is not None:
+        raise Conflict(f"placement {placement.reference} has already ended "
+                       f"(on {_day(placement.ended_on)})")
+    errors = {}
+    try:
+        reason = EndReason(reason)
+    except ValueError:
+        errors["reason"] = "Select why the placement is ending"
+    if reason == EndReason.OTHER and not (note or "").strip():
+        errors["note"] = "Say why the placement is ending"
+    if not isinstance(end_date, date):
+        errors["end_date"] = "Enter the placement's last day"
+    elif end_date < placement.start_date:
+        errors["end_date"] = (f"The last day must be on or after the start, "
+                              f"{_day(placement.start_date)}")
+    elif placement.invoiced_to and end_date <= placement.invoiced_to:
+        errors["end_date"] = (f"The last day must be after the last invoiced day, "
+                              f"{_day(placement.invoiced_to)}")
+    elif end_date > placement.end_date:
+        errors["end_date"] = (f"The last day must be on or before the agreed end date, "
+                              f"{_day(placement.end_date)}")
+    given = notice_given_on or _today()
+    if not isinstance(given, date):
+        errors["notice_given_on"] = "Enter the date notice was given"
+    if errors:
+        raise ValidationFailed(errors)
+    notice_end = engine.notice_end(given, placement.notice_weeks)
+    charge_until = None
+    if end_date < notice_end and end_date < placement.end_date:
+        try:
+            early_end = EarlyEnd(early_end)
+        except ValueError:
+            raise ValidationFailed({"early_end": (
+                f"The notice period ({placement.notice_weeks} weeks from {_day(given)}) runs to "
+                f"{_day(notice_end)}: say whether the earlier end is agreed by both parties or "
+                "the notice is charged in lieu")}) from None
+        if early_end == EarlyEnd.IN_LIEU:
+            charge_until = min(notice_end, placement.end_date)
+    else:
+        early_end = None
+    before = {"end_date": placement.end_date.isoformat(), "ended_on": None}
+    placement.ended_on = end_date
+    placement.end_reason = reason
+    placement.end_note = (note or "").strip() or None
+    placement.notice_given_on = given
+    placement.early_end = early_end
+    placement.charge_until = charge_until
+    if end_date < _today():
+        from .models import PlacementStatus
+        placement.status = PlacementStatus.ENDED
+    costing.refresh_value(placement)
+    summary = f"Placement ends on {_day(end_date)}: {reason.label.lower()}."
+    if early_end == EarlyEnd.IN_LIEU:
+        summary += f" Notice charged in lieu to {_day(charge_until)}."
+    elif early_end == EarlyEnd.AGREED:
+        summary += " The earlier end than the notice allows is agreed by both parties."
+    record_event(placement, "placement.ended", summary, actor=actor)
+    audit.record("placement.ended", placement, before=before, after={
+        "ended_on": end_date.isoformat(), "end_reason": reason.value,
+        "early_end": early_end.value if early_end else None,
+        "charge_until": charge_until.isoformat() if charge_until else None,
+        "total_value_pence": placement.total_value_pence})
+    db.session.flush()  # the authority's rows, before the provider's messages in its scope
+    if placement.provider is not None:
+        notifications.notify_organisation(placement.provider, "placement_ending", {
+            "reference": placement.reference, "authority_name": placement.authority.name,
+            "summary": summary,
+            "link": notifications.external_url("placements.placement",
+                                               placement_id=placement.id)})
+    db.session.commit()
+    return placement
+
+
+# ---------------------------------------------------------------- terms agreed
+
+def update_terms(actor, placement_id, *, notice_weeks=None, funding=None, invoiced_to=None):
+    """Change what the parties agreed about a placement (issue 12 §2, §8): the provider's notice
+    in weeks (1–52), the funding split (education, social care and health, whole percentages
+    summing to 100) and the last invoiced day. Refused, changing nothing, on bad input."""
+    placement = _own_placement(actor, placement_id)
+    errors, changes = {}, {}
+    if notice_weeks is not None:
+        if not isinstance(notice_weeks, int) or not 1 <= notice_weeks <= 52:
+            errors["notice_weeks"] = "Enter the notice period as a whole number of weeks, 1 to 52"
+        else:
+            changes["notice_weeks"] = notice_weeks
+    if funding is not None:
+        shares = {}
+        for part in ("education", "social_care", "health"):
+            value = funding.get(part, 0)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+                errors[f"funding.{part}"] = "Enter a whole percentage from 0 to 100"
+            shares[part] = value
+        if not errors and sum(shares.values()) != 100:
+            errors["funding"] = (f"The funding shares must add up to 100% "
+                                 f"(they add up to {sum(shares.values())}%)")
+        if not errors:
+            changes.update({f"funding_{part}_percent": value for part, value in shares.items()})
+    if invoiced_to is not None:
+        if not isinstance(invoiced_to, date):
+            errors["invoiced_to"] = "Enter the last invoiced day as a date"
+        elif not placement.start_date <= invoiced_to <= placement.last_day:
+            errors["invoiced_to"] = "The last invoiced day must be within the placement"
+        else:
+            changes["invoiced_to"] = invoiced_to
+    if errors:
+        raise ValidationFailed(errors)
+    before = {name: getattr(placement, name) for name in changes}
+    for name, value in changes.items():
+        setattr(placement, name, value)
+    if changes:
+        record_event(placement, "placement.terms_changed", _terms_summary(placement, changes),
+                     actor=actor)
+        audit.record("placement.terms_changed", placement,
+                     before={k: _json(v) for k, v in before.items()},
+                     after={k: _json(v) for k, v in changes.items()})
+    db.session.commit()
+    return placement
+
+
+def _json(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _terms_summary(placement, changes):
+    parts = []
+    if "notice_weeks" in changes:
+        parts.append(f"notice period {placement.notice_weeks} weeks")
+    if "funding_education_percent" in changes:
+        parts.append(f"funding {placement.funding_education_percent}% education, "
+                     f"{placement.funding_social_care_percent}% social care, "
+                     f"{placement.funding_health_percent}% health")
+    if "invoiced_to" in changes:
+        parts.append(f"invoiced to {_day(placement.invoiced_to)}")
+    return "Agreed terms changed: " + "; ".join(parts) + "."

@@ -1,0 +1,174 @@
+"""A placement over time and money through the API (issue 12 §2, §6-8): its new fields, its costs
+with the engine's workings, its end (agreed early or with notice charged in lieu) and the terms
+agreed (notice, funding split). Figures are worked by hand in the comments."""
+import pytest
+from sqlalchemy import select
+
+import tenants
+from marketplace.calloffs import services
+from marketplace.extensions import db
+from marketplace.placements.models import Placement, PlacementEvent
+
+from ..calloffs import factories
+from ..helpers import bearer_token
+from .test_placements import _award
+
+
+def _auth(user):
+    return {"Authorization": f"Bearer {bearer_token(user).token}"}
+
+
+@pytest.fixture
+def placement(world, time_machine):
+    """A day placement of £1,700.00 a week from Saturday 23 January 2027 for 52 weeks (to 22
+    January 2028), no term calendars: its term-time costs are estimated."""
+    time_machine.move_to("2026-11-24 10:00 +00:00", tick=False)
+    lot = factories.market(world)
+    _, record = _award(world, lot, time_machine)
+    with tenants.scoped_to(world.provider):
+        services.accept_award(world.provider_user, record.id)
+    with tenants.scoped_to(world.member):
+        return db.session.scalar(select(Placement))
+
+
+def _fresh(world, placement_id):
+    with tenants.scoped_to(world.member):
+        return db.session.scalars(select(Placement).where(Placement.id == placement_id)
+                                  .execution_options(populate_existing=True)).one()
+
+
+def test_a_placement_shows_its_status_values_funding_and_rule_to_both_parties(
+        world, placement, client):
+    # Annual: a full academic year estimated, 190 ÷ 5 = 38 weeks × £1,700 = £64,600.00.
+    # Whole life, estimated per academic year by calendar days: 23 Jan–31 Aug 2027 is 221 of
+    # 2026-27's 365 days and 1 Sep 2027–22 Jan 2028 144 of 2027-28's 366, so
+    # £340 a school day × (190×221/365 + 190×144/366) = 6,453,036.60p → £64,530.37.
+    assert placement.total_value_pence == 6453037
+    for user in (world.officer, world.provider_user):
+        body = client.get(f"/api/v1/placements/{placement.id}", headers=_auth(user)).json
+        assert body["status"] == "planned" and body["end_date"] == "2028-01-22"
+        assert body["annual_cost"] == "64600.00" and body["total_value"] == "64530.37"
+        assert body["funding"] == {"education": 100, "social_care": 0, "health": 0}
+        assert body["off_framework"] is False and body["end_reason"] is None
+        assert body["uplift_rule"] == {"kind": "none", "notice_months": 2}
+        assert body["notice_weeks"] == 13
+    assert client.get(f"/api/v1/placements/{placement.id}",
+                      headers=_auth(world.other_provider_user)).status_code == 404
+
+
+def test_costs_over_any_range_add_up_to_the_whole_with_their_workings(world, placement, client):
+    url = f"/api/v1/placements/{placement.id}/costs"
+    whole = client.get(url, headers=_auth(world.officer)).json
+    assert (whole["from"], whole["to"], whole["total"]) == ("2027-01-23", "2028-01-22",
+                                                            "64530.37")
+    assert whole["estimated"] is True
+    # One line per academic year (the estimate's basis changes with the year's length).
+    assert [(line["from"], line["to"]) for line in whole["lines"]] == [
+        ("2027-01-23", "2027-08-31"), ("2027-09-01", "2028-01-22")]
+    # 190 × 221 / 365 = 115.04 estimated school days at £1,700.00 a week.
+    assert whole["lines"][0]["days"] == "115.04" and whole["lines"][0]["weekly_fee"] == "1700.00"
+    assert sum(int(line["amount"].replace(".", "")) for line in whole["lines"]) == 6453037
+    # The financial-year split adds up to the whole, to the penny.
+    parts = [client.get(url, query_string={"from": a, "to": b},
+                        headers=_auth(world.provider_user)).json["total"]
+             for a, b in (("2027-01-23", "2027-03-31"), ("2027-04-01", "2028-01-22"))]
+    # 23 Jan–31 Mar 2027: 68 days, £340 × 190 × 68 / 365 = 1,203,506.85p → £12,035.07.
+    assert parts[0] == "12035.07"
+    assert sum(int(p.replace(".", "")) for p in parts) == 6453037
+
+    bad = client.get(url, query_string={"from": "soon"}, headers=_auth(world.officer))
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert "from" in str(bad.json)
+    backwards = client.get(url, query_string={"from": "2027-05-01", "to": "2027-04-01"},
+                           headers=_auth(world.officer))
+    assert backwards.status_code == 422 and "to" in str(backwards.json)
+    assert client.get(url, headers=_auth(world.other_provider_user)).status_code == 404
+
+
+def test_an_early_end_charges_notice_in_lieu_and_both_parties_see_it(
+        world, placement, client, time_machine):
+    time_machine.move_to("2027-03-01 10:00 +00:00", tick=False)
+    url = f"/api/v1/placements/{placement.id}/end"
+    # Notice given today runs 13 weeks, to 30 May 2027: an end on 31 March needs a decision.
+    undecided = client.post(url, json={"end_date": "2027-03-31", "reason": "breakdown"},
+                            headers=_auth(world.officer))
+    assert undecided.status_code == 422 and "early_end" in str(undecided.json)
+    assert "30 May 2027" in str(undecided.json)
+    assert _fresh(world, placement.id).ended_on is None
+    assert client.post(url, json={"end_date": "2027-03-31", "reason": "breakdown",
+                                  "early_end": "in_lieu"},
+                       headers=_auth(world.provider_user)).status_code == 403
+
+    ended = client.post(url, json={"end_date": "2027-03-31", "reason": "breakdown",
+                                   "early_end": "in_lieu"}, headers=_auth(world.officer))
+    assert ended.status_code == 200, ended.json
+    assert (ended.json["end_date"], ended.json["end_reason"], ended.json["charge_until"]) == (
+        "2027-03-31", "breakdown", "2027-05-30")
+    # Charged to 30 May: 128 days, £340 × 190 × 128 / 365 = 2,265,424.66p → £22,654.25.
+    assert ended.json["total_value"] == "22654.25"
+    costs = client.get(f"/api/v1/placements/{placement.id}/costs",
+                       headers=_auth(world.provider_user)).json
+    assert costs["total"] == "22654.25" and costs["to"] == "2027-05-30"
+    assert any("in lieu of notice" in line["basis"] for line in costs["lines"])
+    with tenants.scoped_to(world.provider):
+        history = db.session.scalars(select(PlacementEvent.summary)).all()
+    assert any("Notice charged in lieu to 30 May 2027" in line for line in history)
+    again = client.post(url, json={"end_date": "2027-03-31", "reason": "breakdown"},
+                        headers=_auth(world.officer))
+    assert again.status_code == 409
+
+
+def test_an_early_end_agreed_by_both_is_charged_to_its_last_day(
+        world, placement, client, time_machine):
+    time_machine.move_to("2027-03-01 10:00 +00:00", tick=False)
+    ended = client.post(f"/api/v1/placements/{placement.id}/end", json={
+        "end_date": "2027-03-31", "reason": "moved_setting", "early_end": "agreed"},
+        headers=_auth(world.officer)).json
+    # 23 Jan–31 Mar 2027 as above: £12,035.07, nothing in lieu.
+    assert ended["total_value"] == "12035.07" and ended["charge_until"] is None
+    assert ended["status"] == "active"  # until its last day, by the clock
+    time_machine.move_to("2027-04-01 10:00 +00:00", tick=False)
+    assert client.get(f"/api/v1/placements/{placement.id}",
+                      headers=_auth(world.officer)).json["status"] == "ended"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"end_date": "2027-01-01", "reason": "completed"}, "end_date"),  # before the start
+    ({"end_date": "2028-02-01", "reason": "completed"}, "end_date"),  # after the agreed end
+    ({"end_date": "2027-06-01", "reason": "other"}, "note"),
+    ({"end_date": "2027-06-01", "reason": "bored"}, "reason"),
+])
+def test_a_bad_end_is_refused_naming_the_field_and_changes_nothing(
+        world, placement, client, body, field):
+    response = client.post(f"/api/v1/placements/{placement.id}/end", json=body,
+                           headers=_auth(world.officer))
+    assert response.status_code == 422 and field in str(response.json)
+    assert _fresh(world, placement.id).ended_on is None
+
+
+def test_an_end_on_or_before_the_last_invoiced_day_is_refused(world, placement, client):
+    assert client.patch(f"/api/v1/placements/{placement.id}", json={"invoiced_to": "2027-04-30"},
+                        headers=_auth(world.officer)).status_code == 200
+    response = client.post(f"/api/v1/placements/{placement.id}/end", json={
+        "end_date": "2027-04-30", "reason": "completed", "early_end": "agreed"},
+        headers=_auth(world.officer))
+    assert response.status_code == 422 and "last invoiced day" in str(response.json)
+
+
+def test_the_funding_split_and_notice_are_changed_by_the_authority_and_must_add_up(
+        world, placement, client):
+    url = f"/api/v1/placements/{placement.id}"
+    bad = client.patch(url, json={"funding": {"education": 60, "social_care": 30, "health": 5}},
+                       headers=_auth(world.officer))
+    assert bad.status_code == 422 and "add up to 100% (they add up to 95%)" in str(bad.json)
+    assert client.patch(url, json={"notice_weeks": 0}, headers=_auth(world.officer)
+                        ).status_code == 422
+    assert client.patch(url, json={"notice_weeks": 8}, headers=_auth(world.provider_user)
+                        ).status_code == 403
+    good = client.patch(url, json={"funding": {"education": 50, "social_care": 30, "health": 20},
+                                   "notice_weeks": 8}, headers=_auth(world.officer))
+    assert good.status_code == 200
+    assert good.json["funding"] == {"education": 50, "social_care": 30, "health": 20}
+    stored = _fresh(world, placement.id)
+    assert (stored.funding_education_percent, stored.funding_social_care_percent,
+            stored.funding_health_percent, stored.notice_weeks) == (50, 30, 20, 8)
