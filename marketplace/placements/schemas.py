@@ -155,8 +155,10 @@ class EndInputSchema(Schema):
     """Record the placement's end. ``early_end`` is needed when the end is earlier than the
     provider's notice allows: ``agreed`` (by both parties) or ``in_lieu`` (notice charged)."""
 
-    end_date = fields.Date(required=True, validate=_sensible_date)
-    reason = fields.String(required=True, validate=validate.OneOf([r.value for r in EndReason]))
+    end_date = fields.Date(load_default=None, validate=_sensible_date,
+                           metadata={"description": "Required: the last day."})
+    reason = fields.String(load_default=None, metadata={
+        "description": "Required.", "enum": [r.value for r in EndReason]})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
     notice_given_on = fields.Date(load_default=None, allow_none=True, validate=_sensible_date)
     early_end = fields.String(load_default=None, allow_none=True,

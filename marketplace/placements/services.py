@@ -114,6 +114,7 @@ class Agreement:
     versions: list
     chargeable_weeks: str
     issued_at: datetime
+    whole_life_pence: int
 
 
 def agreement(actor, placement_id):
@@ -127,8 +128,12 @@ def agreement(actor, placement_id):
     ).order_by(SpecificationVersion.id)).all()
     weeks = placement.placement_type.chargeable_weeks(
         (get_system().chargeable_school_days if get_system() else 190))
+    agreed = costing.offer_values(placement.placement_type, placement.weekly_total_pence,
+                                  placement.start_date, placement.end_date,
+                                  placement.provider_id)
     return Agreement(placement, placement.authority, placement.provider, versions,
-                     f"{weeks:g}" if weeks else "", placement.agreed_at)
+                     f"{weeks:g}" if weeks else "", placement.agreed_at,
+                     agreed.whole_life_pence)
 
 
 def _day(day):
@@ -147,7 +152,7 @@ def _uplift_rule_or_none(values):
     return values
 
 
-def _own_placement(actor, placement_id):
+def placement_to_change(actor, placement_id):
     """A placement the actor's authority owns, for a change; providers and others get NotFound
     or PermissionDenied as reading does."""
     placement = get_placement(actor, placement_id)
@@ -157,6 +162,46 @@ def _own_placement(actor, placement_id):
 
 def _today():
     return london_date(tenants.utcnow())
+
+
+# ---------------------------------------------------------------- the placement's page
+
+@dataclass
+class YearCost:
+    label: str  # "2026-27"
+    total_pence: int
+    estimated: bool
+
+
+@dataclass
+class PlacementPage:
+    agreement: Agreement
+    by_financial_year: list  # YearCost, each financial year the placement is charged in
+    whole_life: object  # engine.Costing
+    history: list
+    may_change: bool  # the authority's officers and managers, until it has ended
+
+
+def placement_page(actor, placement_id):
+    """What a placement's page shows both parties: the agreement's terms, the cost by financial
+    year and over its whole life (with workings) from the cost engine, and its history."""
+    from .history import events_of
+
+    found = agreement(actor, placement_id)
+    placement = found.placement
+    by_year, whole = [], None
+    try:
+        terms = costing.terms_of(placement)
+    except Conflict:  # charged by the hour
+        terms = None
+    if terms is not None:
+        whole = engine.whole_life(terms)
+        ranges = engine.financial_year_ranges(terms.start, terms.charged_until)
+        for (first, last), part in zip(ranges, engine.split(terms, ranges)):
+            by_year.append(YearCost(engine.year_label(engine.financial_year(first)),
+                                    part.total_pence, part.estimated))
+    return PlacementPage(found, by_year, whole, events_of(placement),
+                         is_buyer(actor) and placement.ended_on is None)
 
 
 # ---------------------------------------------------------------- costs
@@ -179,7 +224,7 @@ def end_placement(actor, placement_id, *, end_date, reason, note=None, notice_gi
     (never beyond the agreed end date), which the cost engine counts. Refused, changing
     nothing: an end before the start or on or before the last invoiced day, after the agreed end
     date, a placement already ended, an unknown reason."""
-    placement = _own_placement(actor, placement_id)
+    placement = placement_to_change(actor, placement_id)
     if placement.ended_on is not None:
         raise Conflict(f"placement {placement.reference} has already ended "
                        f"(on {_day(placement.ended_on)})")
@@ -259,7 +304,7 @@ def update_terms(actor, placement_id, *, notice_weeks=None, funding=None, invoic
     """Change what the parties agreed about a placement (issue 12 §2, §8): the provider's notice
     in weeks (1–52), the funding split (education, social care and health, whole percentages
     summing to 100) and the last invoiced day. Refused, changing nothing, on bad input."""
-    placement = _own_placement(actor, placement_id)
+    placement = placement_to_change(actor, placement_id)
     errors, changes = {}, {}
     if notice_weeks is not None:
         if not isinstance(notice_weeks, int) or not 1 <= notice_weeks <= 52:

@@ -172,3 +172,42 @@ def test_the_funding_split_and_notice_are_changed_by_the_authority_and_must_add_
     stored = _fresh(world, placement.id)
     assert (stored.funding_education_percent, stored.funding_social_care_percent,
             stored.funding_health_percent, stored.notice_weeks) == (50, 30, 20, 8)
+
+
+def test_the_placement_page_shows_the_cost_by_financial_year_and_its_history(
+        world, placement, as_user):
+    for user in (world.officer, world.provider_user):
+        body = as_user(user).get(f"/placements/{placement.id}").get_data(as_text=True)
+        # 2026-27: 23 Jan–31 Mar 2027 = £12,035.07; 2027-28 the rest, £52,495.30.
+        assert "2026-27 (estimated)" in body and "£12,035.07" in body
+        assert "2027-28 (estimated)" in body and "£52,495.30" in body
+        assert "Whole-life value" in body and "£64,530.37" in body
+        assert "Placement agreed from the award of call-off" in body
+    assert "Record the end of this placement" in as_user(world.officer).get(
+        f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Record the end" not in as_user(world.provider_user).get(
+        f"/placements/{placement.id}").get_data(as_text=True)
+
+
+def test_the_end_form_shows_its_errors_and_records_the_end(world, placement, as_user,
+                                                           time_machine):
+    time_machine.move_to("2027-03-01 10:00 +00:00", tick=False)
+    assert as_user(world.provider_user).get(f"/placements/{placement.id}/end"
+                                            ).status_code == 403
+    officer = as_user(world.officer)
+    page = officer.post(f"/placements/{placement.id}/end", data={
+        "end_date": ["31", "3", "2027"],
+        "reason": "completed"})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "There is a problem" in text and "30 May 2027" in text
+    assert _fresh(world, placement.id).ended_on is None
+    done = officer.post(f"/placements/{placement.id}/end", data={
+        "end_date": ["31", "3", "2027"],
+        "reason": "completed", "early_end": "agreed"})
+    assert done.status_code == 302
+    stored = _fresh(world, placement.id)
+    assert (stored.ended_on.isoformat(), stored.end_reason.value, stored.early_end.value) == (
+        "2027-03-31", "completed", "agreed")
+    body = officer.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "The placement ends on <strong>31 March 2027</strong>" in body
