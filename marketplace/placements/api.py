@@ -3,8 +3,8 @@ from flask_login import current_user
 
 from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
-from .schemas import (CostingSchema, CostRangeSchema, EndInputSchema, PlacementSchema,
-                      TermsInputSchema)
+from .schemas import (CostingSchema, CostRangeSchema, EndInputSchema, OffFrameworkInputSchema,
+                      PlacementSchema, TermsInputSchema)
 
 blp = api_blueprint("api_placements", __name__,
                     description="Placements: a child's placement with a provider, its fees over "
@@ -19,6 +19,17 @@ def placements(pagination_parameters):
     """Your authority's placements, or your provider's; newest start first."""
     return page_items(pagination_parameters, services.page_of_placements(
         current_user, pagination_parameters.page, pagination_parameters.page_size))
+
+
+@blp.post("/placements")
+@blp.arguments(OffFrameworkInputSchema)
+@blp.response(201, PlacementSchema)
+def record_off_framework(data):
+    """Record a placement made outside the system (``off_framework: true``): a spot purchase,
+    an emergency, a school outside the region, a parent's choice. Your authority's officers and
+    managers; its spend then counts in your forecasts."""
+    data.pop("off_framework")
+    return services.record_off_framework(current_user, **data)
 
 
 @blp.get("/placements/<id:placement_id>")

@@ -6,6 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 import tenants
 
+from .. import ID_MAX
+
 from ..api.fields import Pounds
 from ..evaluation.schemas import RefSchema
 from ..formatting import london_date
@@ -177,3 +179,38 @@ class TermsInputSchema(Schema):
     notice_weeks = fields.Integer(load_default=None, strict=True)
     funding = fields.Nested(FundingSchema, load_default=None)
     invoiced_to = fields.Date(load_default=None, validate=_sensible_date)
+
+
+class OffFrameworkInputSchema(Schema):
+    """Record a placement made outside the system: its provider (``provider_id`` of one
+    registered here, or ``provider_name``), the pseudonymised child, type, dates, weekly fees
+    (pounds), funding split, notice and why it was made off-framework."""
+
+    off_framework = fields.Boolean(required=True, validate=validate.Equal(
+        True, error="Only off-framework placements are recorded here (off_framework: true); "
+                    "others are made by accepting an award."))
+    provider_id = fields.Integer(load_default=None, allow_none=True,
+                                 validate=validate.Range(min=1, max=ID_MAX))
+    provider_name = fields.String(load_default=None, allow_none=True)
+    case_reference = fields.String(load_default=None)
+    birth_year = fields.Raw(load_default=None, metadata={"type": "integer"})
+    gender = fields.String(load_default=None)
+    primary_need = fields.String(load_default=None)
+    secondary_needs = fields.List(fields.String(), load_default=list)
+    postcode_district = fields.String(load_default=None)
+    placement_type = fields.String(load_default=None)
+    start_date = fields.Date(load_default=None, validate=_sensible_date)
+    end_date = fields.Date(load_default=None, validate=_sensible_date)
+    core_weekly_pence = Pounds(data_key="core_weekly_fee", load_default=0)
+    support_weekly_pence = Pounds(data_key="support_weekly_fee", load_default=0)
+    therapies_weekly_pence = Pounds(data_key="therapies_weekly_fee", load_default=0)
+    other_weekly_pence = Pounds(data_key="other_weekly_fee", load_default=0)
+    other_description = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.Length(max=200))
+    funding = fields.Nested(FundingSchema, load_default=None)
+    notice_weeks = fields.Integer(load_default=None, strict=True)
+    off_framework_reason = fields.String(load_default=None, metadata={
+        "enum": ["spot_purchase", "emergency", "out_of_region", "parental_choice",
+                 "pre_dates_system", "other"]})
+    off_framework_note = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.Length(max=5000))

@@ -11,11 +11,13 @@ imports nothing from ``calloffs``.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 import tenants
 
 from .. import audit, notifications
+from ..children import clean_child
 from ..accounts.permissions import is_buyer, is_provider, require_buyer
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
@@ -312,15 +314,7 @@ def update_terms(actor, placement_id, *, notice_weeks=None, funding=None, invoic
         else:
             changes["notice_weeks"] = notice_weeks
     if funding is not None:
-        shares = {}
-        for part in ("education", "social_care", "health"):
-            value = funding.get(part, 0)
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
-                errors[f"funding.{part}"] = "Enter a whole percentage from 0 to 100"
-            shares[part] = value
-        if not errors and sum(shares.values()) != 100:
-            errors["funding"] = (f"The funding shares must add up to 100% "
-                                 f"(they add up to {sum(shares.values())}%)")
+        shares = _clean_funding(funding, errors)
         if not errors:
             changes.update({f"funding_{part}_percent": value for part, value in shares.items()})
     if invoiced_to is not None:
@@ -360,3 +354,131 @@ def _terms_summary(placement, changes):
     if "invoiced_to" in changes:
         parts.append(f"invoiced to {_day(placement.invoiced_to)}")
     return "Agreed terms changed: " + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------- off-framework
+
+TYPES_COSTED_BY_THE_WEEK = (PlacementType.DAY, PlacementType.RESIDENTIAL_38,
+                            PlacementType.RESIDENTIAL_52)
+
+
+def record_off_framework(actor, **fields):
+    """Record a placement made outside the system (issue 12 §9): a spot purchase, an emergency,
+    a school outside the region, a parent's choice, or one made before the system existed. Its
+    provider is registered here (``provider_id``) or only named (``provider_name``); the child
+    is pseudonymised as on a call-off; the fees, dates, notice, funding split and the reason are
+    the officer's. It is flagged off-framework everywhere and counts in the authority's spend.
+    ValidationFailed naming each bad field; nothing is saved."""
+    from ..providers.models import Provider
+
+    require_buyer(actor)
+    today = _today()
+    errors = {}
+    child = clean_child(fields, errors, today)
+    values = {}
+    provider_id, name = fields.get("provider_id"), (fields.get("provider_name") or "").strip()
+    provider = None
+    if provider_id is not None:
+        provider = db.session.get(Provider, provider_id)
+        if provider is None:
+            errors["provider_id"] = "Select a provider registered here, or name the provider"
+    elif not name:
+        errors["provider_name"] = "Name the provider, or select one registered here"
+    elif len(name) > 200:
+        errors["provider_name"] = "The provider's name must be 200 characters or fewer"
+    try:
+        placement_type = PlacementType(fields.get("placement_type"))
+        if placement_type not in TYPES_COSTED_BY_THE_WEEK:
+            raise ValueError
+    except ValueError:
+        placement_type = None
+        errors["placement_type"] = "Select a day, 38-week or 52-week placement"
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if not isinstance(start, date):
+        errors["start_date"] = "Enter the start date"
+    if not isinstance(end, date):
+        errors["end_date"] = "Enter the end date"
+    elif isinstance(start, date) and end < start:
+        errors["end_date"] = "The end date must be on or after the start date"
+    for name_ in FEE_FIELDS:
+        pence = fields.get(name_) or 0
+        if not isinstance(pence, int) or not 0 <= pence <= MAX_FEE_PENCE:
+            errors[name_.replace("_pence", "_fee")] = (
+                "Enter a weekly fee from £0 to " + display_pounds(MAX_FEE_PENCE))
+            pence = 0
+        values[name_] = pence
+    weekly = sum(values.values())
+    if weekly == 0 and not any(k.endswith("_fee") for k in errors):
+        errors["core_weekly_fee"] = "Enter the weekly fee"
+    try:
+        reason = OffFrameworkReason(fields.get("off_framework_reason"))
+    except ValueError:
+        reason = None
+        errors["off_framework_reason"] = "Select why the placement was made off-framework"
+    note = (fields.get("off_framework_note") or "").strip() or None
+    if reason == OffFrameworkReason.OTHER and not note:
+        errors["off_framework_note"] = "Say why the placement was made off-framework"
+    notice = fields.get("notice_weeks") or 13
+    if not isinstance(notice, int) or not 1 <= notice <= 52:
+        errors["notice_weeks"] = "Enter the notice period as a whole number of weeks, 1 to 52"
+    funding = _clean_funding(fields.get("funding"), errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+    authority = actor.organisation
+    number = (db.session.scalar(select(func.count(Placement.id)).where(
+        Placement.off_framework.is_(True))) or 0) + 1
+    worked = costing.offer_values(placement_type, weekly, start, end,
+                                  provider.id if provider else None)
+    placement = Placement(
+        reference=f"PL-{authority.ons_code}-OF{number:06d}", provider_id=provider_id,
+        provider_name=None if provider else name, off_framework=True,
+        off_framework_reason=reason, off_framework_note=note, **{
+            k: child[k] for k in ("case_reference", "birth_year", "gender", "primary_need",
+                                  "secondary_needs", "postcode_district")},
+        placement_type=placement_type, start_date=start, end_date=end, **values,
+        other_description=(fields.get("other_description") or "").strip()[:200] or None,
+        weekly_total_pence=weekly, annual_cost_pence=worked.annual_pence,
+        total_value_pence=worked.whole_life_pence, notice_weeks=notice,
+        specification_version_ids=[], agreed_at=tenants.utcnow(),
+        **{f"funding_{part}_percent": share for part, share in funding.items()},
+        **_uplift_rule_or_none(_system_rule()))
+    db.session.add(placement)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("another placement was recorded at the same moment: try again") from None
+    record_event(placement, "placement.recorded_off_framework",
+                 f"Off-framework placement recorded ({reason.label.lower()}): "
+                 f"{display_pounds(weekly)} a week from {_day(start)} to {_day(end)}.",
+                 actor=actor)
+    audit.record("placement.recorded_off_framework", placement, after={
+        "reference": placement.reference, "provider_id": provider_id,
+        "provider_name": placement.provider_name, "reason": reason.value,
+        "weekly_total_pence": weekly, "total_value_pence": placement.total_value_pence})
+    db.session.commit()
+    return placement
+
+
+def _system_rule():
+    system = get_system()
+    return system.uplift_values() if system is not None and system.uplift_kind else None
+
+
+def _clean_funding(funding, errors):
+    """The funding split (issue 12 §8): whole percentages for education, social care and health
+    summing to 100; all education when not given."""
+    if funding is None:
+        return {"education": 100, "social_care": 0, "health": 0}
+    shares = {}
+    for part in ("education", "social_care", "health"):
+        value = funding.get(part, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            errors[f"funding.{part}"] = "Enter a whole percentage from 0 to 100"
+            value = 0
+        shares[part] = value
+    if not any(k.startswith("funding") for k in errors) and sum(shares.values()) != 100:
+        errors["funding"] = (f"The funding shares must add up to 100% "
+                             f"(they add up to {sum(shares.values())}%)")
+    return shares

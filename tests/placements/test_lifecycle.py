@@ -211,3 +211,61 @@ def test_the_end_form_shows_its_errors_and_records_the_end(world, placement, as_
         "2027-03-31", "completed", "agreed")
     body = officer.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert "The placement ends on <strong>31 March 2027</strong>" in body
+
+
+OFF_FRAMEWORK = {
+    "off_framework": True, "provider_name": "Hill House School (Wales)",
+    "case_reference": "MCR-7781", "birth_year": 2013, "gender": "female",
+    "primary_need": "SEMH", "secondary_needs": ["SLCN"], "postcode_district": "M14",
+    "placement_type": "residential_52", "start_date": "2026-09-01", "end_date": "2027-08-31",
+    "core_weekly_fee": "4000.00", "support_weekly_fee": "500.00",
+    "funding": {"education": 60, "social_care": 40, "health": 0},
+    "off_framework_reason": "out_of_region", "off_framework_note": "Tribunal named the school.",
+}
+
+
+def test_an_off_framework_placement_is_recorded_named_and_flagged_everywhere(
+        world, client, as_user, time_machine):
+    time_machine.move_to("2026-11-24 10:00 +00:00", tick=False)
+    response = client.post("/api/v1/placements", json=OFF_FRAMEWORK,
+                           headers=_auth(world.officer))
+    assert response.status_code == 201, response.json
+    body = response.json
+    # 52 weeks of days from 1 September 2026 to 31 August 2027: 365 days ÷ 7 × £4,500.00
+    # = £234,642.857… → £234,642.86, both the annual cost and the whole-life value.
+    assert (body["annual_cost"], body["total_value"]) == ("234642.86", "234642.86")
+    assert body["off_framework"] is True and body["provider"] is None
+    assert body["provider_name"] == "Hill House School (Wales)"
+    assert body["off_framework_reason"] == "out_of_region"
+    assert body["funding"] == {"education": 60, "social_care": 40, "health": 0}
+    assert body["reference"].endswith("-OF000001") and body["status"] == "active"
+    # Another authority does not see it; a provider may not record one.
+    assert client.get(f"/api/v1/placements/{body['id']}",
+                      headers=_auth(world.other_manager)).status_code == 404
+    assert client.post("/api/v1/placements", json=OFF_FRAMEWORK,
+                       headers=_auth(world.provider_user)).status_code == 403
+    page = as_user(world.officer).get("/placements").get_data(as_text=True)
+    assert "Hill House School (Wales)" in page and "Off-framework" in page
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"provider_name": None}, "provider_name"),
+    ({"provider_name": None, "provider_id": 99999}, "provider_id"),
+    ({"postcode_district": "M14 5RT"}, "postcode_district"),
+    ({"birth_year": "12/04/2013"}, "birth_year"),
+    ({"end_date": "2026-08-01"}, "end_date"),
+    ({"core_weekly_fee": "-5"}, "core_weekly_fee"),
+    ({"funding": {"education": 50, "social_care": 40, "health": 0}}, "funding"),
+    ({"off_framework_reason": None}, "off_framework_reason"),
+    ({"placement_type": "therapy_hours"}, "placement_type"),
+    ({"off_framework": False}, "off_framework"),
+])
+def test_a_bad_off_framework_placement_is_refused_naming_the_field(
+        world, client, time_machine, change, field):
+    time_machine.move_to("2026-11-24 10:00 +00:00", tick=False)
+    response = client.post("/api/v1/placements", json={**OFF_FRAMEWORK, **change},
+                           headers=_auth(world.officer))
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert field in str(response.json), response.json
+    with tenants.scoped_to(world.member):
+        assert db.session.scalar(select(Placement)) is None
