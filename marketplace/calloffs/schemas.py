@@ -283,6 +283,9 @@ class OfferSchema(Schema):
     other_description = fields.String(dump_only=True, allow_none=True)
     weekly_total_pence = Pounds(data_key="weekly_total", dump_only=True)
     annual_cost_pence = Pounds(data_key="annual_cost", dump_only=True)
+    total_value_pence = Pounds(data_key="total_value", dump_only=True, metadata={
+        "description": "The cost over the placement's whole length at these fees, from the "
+                       "cost engine."})
     chargeable_weeks = fields.String(dump_only=True, metadata={
         "description": "Weeks charged a year for the placement type, e.g. 38 or 52."})
     available_from = fields.Date(dump_only=True, allow_none=True)
@@ -355,6 +358,9 @@ class AwardSchema(Schema):
     rank = fields.Integer(dump_only=True, allow_none=True)
     justification = fields.String(dump_only=True, allow_none=True)
     annual_cost_pence = Pounds(data_key="annual_cost", dump_only=True)
+    total_value_pence = Pounds(data_key="total_value", dump_only=True, metadata={
+        "description": "The awarded offer's whole-life value, which the delegation limit is "
+                       "compared with."})
     requested_at = fields.DateTime(dump_only=True)
     approved_at = fields.DateTime(dump_only=True, allow_none=True)
     approval_note = fields.String(dump_only=True, allow_none=True)

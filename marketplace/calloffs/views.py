@@ -378,7 +378,8 @@ def revoke_award(award_id):
                          "Award revoked. You can award the call-off again.")
 
 
-_COLUMNS = ("Rank", "Provider", "Weekly total (£)", "Annual cost (£)", "Quality mark",
+_COLUMNS = ("Rank", "Provider", "Weekly total (£)", "Annual cost (£)", "Whole-life value (£)",
+            "Quality mark",
             "Quality notes", "Quality score", "Price score", "Total score", "Award")
 
 
@@ -398,7 +399,8 @@ def _workbook(table):
     for row in table.rows:
         offer = row.offer
         sheet.append([row.rank, offer.provider.name, decimal_pounds(offer.weekly_total_pence),
-                      decimal_pounds(offer.annual_cost_pence), row.mark.mark if row.mark else None,
+                      decimal_pounds(offer.annual_cost_pence),
+                      decimal_pounds(offer.total_value_pence), row.mark.mark if row.mark else None,
                       row.mark.notes if row.mark else "",
                       round(float(row.quality_score), 2) if row.quality_score is not None
                       else None,

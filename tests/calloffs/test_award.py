@@ -324,3 +324,22 @@ def test_marks_reopen_when_every_award_is_revoked_or_refused(world, opened):
         assert not services.evaluation(world.officer, call_off.id).marks_frozen
     _mark(world, call_off, dear, 80)
     assert _stored_marks(world, call_off) == {dear.id: 80, cheap.id: 95}
+
+
+@pytest.mark.parametrize("limit_pence, status", [(8000000, AwardStatus.AWAITING_APPROVAL),
+                                                 (12000000, AwardStatus.AWARDED)])
+def test_the_delegation_limit_is_compared_with_the_whole_life_value(
+        world, time_machine, limit_pence, status):
+    """Issue 12 §7: a two-year placement at £1,500 a week is £57,000 a year (38 weeks) but
+    about £114,000 over its life; a £80,000 limit stops it, a £120,000 one does not."""
+    call_off = f.published(world.officer, f.market(world), length_weeks=104)
+    offer = f.offer(world.provider_user, call_off, core=150000)
+    f.after_deadline(time_machine, call_off)
+    assert offer.annual_cost_pence == 5700000
+    assert 11000000 < offer.total_value_pence < 11600000
+    _mark(world, call_off, offer, 70)
+    with tenants.scoped_to(world.member):
+        services.set_delegation_limit(world.manager, limit_pence)
+        made = services.award(world.officer, call_off.id, offer.id)
+    assert made.status == status
+    assert made.total_value_pence == offer.total_value_pence

@@ -65,13 +65,16 @@ def test_after_the_deadline_the_export_is_the_ranked_table(world, as_user, scope
     sheet = load_workbook(BytesIO(page.data)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     header = rows.index(["Rank", "Provider", "Weekly total (£)", "Annual cost (£)",
-                         "Quality mark", "Quality notes", "Quality score", "Price score",
+                         "Whole-life value (£)", "Quality mark", "Quality notes", "Quality score", "Price score",
                          "Total score", "Award"])
     # first: £1,600 a week, £60,800 a year; 48 + 30 = 78. second: £1,200, £45,600; 36 + 40 = 76.
-    assert rows[header + 1] == [1, world.provider.name, 1600, 60800, 80, "Good therapy offer",
-                                48, 30, 78, None]
-    assert rows[header + 2] == [2, world.other_provider.name, 1200, 45600, 60, None, 36, 40,
-                                76, None]
+    # Whole life, 23 January 2027 to 22 January 2028, estimated by academic year: 221 of
+    # 2026-27's 365 days and 144 of 2027-28's 366, × 190 school days ÷ 5 a week:
+    # £1,600 → 6,073,446.22p = £60,734.46; £1,200 → 4,555,084.66p = £45,550.85.
+    assert rows[header + 1] == [1, world.provider.name, 1600, 60800, 60734.46, 80,
+                                "Good therapy offer", 48, 30, 78, None]
+    assert rows[header + 2] == [2, world.other_provider.name, 1200, 45600, 45550.85, 60, None,
+                                36, 40, 76, None]
 
 
 def test_another_authority_cannot_export(world, as_user, offered, time_machine):
