@@ -67,6 +67,8 @@ class Config:
     # deadline. (The response period and when questions close are the host's settings on the
     # purchasing system.)
     CALL_OFF_REMINDER_HOURS = int(os.environ.get("CALL_OFF_REMINDER_HOURS", "48"))
+    # Days ahead of a placement's annual review that its officers and provider are reminded.
+    REVIEW_REMINDER_DAYS = int(os.environ.get("REVIEW_REMINDER_DAYS", "28"))
 
     @classmethod
     def validate(cls):

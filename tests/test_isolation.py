@@ -115,6 +115,8 @@ OWNED_OBJECTS = {
                       outsiders=("other_manager", "other_officer", "other_provider_user")),
     "placement_id": Owned(lambda world: call_off_factories.case(world).placement.id,
                           outsiders=("other_manager", "other_officer", "other_provider_user")),
+    "review_id": Owned(lambda world: call_off_factories.case(world).review.id,
+                       outsiders=("other_manager", "other_officer", "other_provider_user")),
 }
 
 

@@ -3,8 +3,10 @@ from flask_login import current_user
 
 from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
+from . import reviews
 from .schemas import (CostingSchema, CostRangeSchema, EndInputSchema, OffFrameworkInputSchema,
-                      PlacementSchema, TermsInputSchema)
+                      PlacementSchema, ReviewDateInputSchema, ReviewHeldInputSchema,
+                      ReviewSchema, TermsInputSchema)
 
 blp = api_blueprint("api_placements", __name__,
                     description="Placements: a child's placement with a provider, its fees over "
@@ -65,3 +67,26 @@ def end(data, placement_id):
     """Record the placement's last day and why; an end earlier than the notice allows is agreed
     by both parties or charged in lieu of notice."""
     return services.end_placement(current_user, placement_id, **data)
+
+
+@blp.get("/placements/<id:placement_id>/reviews")
+@blp.response(200, ReviewSchema(many=True))
+def placement_reviews(placement_id):
+    """The annual reviews of the child's EHC plan at this placement, by due date."""
+    return reviews.reviews_of(services.get_placement(current_user, placement_id).id)
+
+
+@blp.post("/placements/<id:placement_id>/reviews")
+@blp.arguments(ReviewDateInputSchema)
+@blp.response(201, ReviewSchema)
+def schedule_review(data, placement_id):
+    """Set the next review date (it replaces the one not yet held): the authority's officers."""
+    return reviews.schedule_review(current_user, placement_id, data["due_on"])
+
+
+@blp.post("/placement-reviews/<id:review_id>/record")
+@blp.arguments(ReviewHeldInputSchema)
+@blp.response(200, ReviewSchema)
+def record_review(data, review_id):
+    """Record that a review was held, with its notes; the next is due 12 months later."""
+    return reviews.record_review(current_user, review_id, data["held_on"], data["notes"])

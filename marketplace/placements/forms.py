@@ -9,6 +9,20 @@ from ..web.forms import GovDateField
 from .models import EarlyEnd, EndReason
 
 
+class ReviewHeldForm(FlaskForm):
+    held_on = GovDateField("Date the review was held", error_label="date the review was held",
+                           description="For example, 12 3 2027", validators=[Optional()])
+    notes = TextAreaField("What the review found or decided", widget=GovTextArea(),
+                          validators=[Optional()])
+    submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+
+class ReviewDateForm(FlaskForm):
+    due_on = GovDateField("Next review date", error_label="next review date",
+                          description="For example, 20 1 2028", validators=[Optional()])
+    submit = SubmitField("Set the review date", widget=GovSubmitInput())
+
+
 class EndForm(FlaskForm):
     end_date = GovDateField("Last day of the placement", error_label="last day",
                             description="For example, 31 3 2027", validators=[Optional()])

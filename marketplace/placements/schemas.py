@@ -214,3 +214,24 @@ class OffFrameworkInputSchema(Schema):
                  "pre_dates_system", "other"]})
     off_framework_note = fields.String(load_default=None, allow_none=True,
                                        validate=validate.Length(max=5000))
+
+
+class ReviewSchema(Schema):
+    id = fields.String(dump_only=True)
+    placement_id = _id("placement_id")
+    due_on = fields.Date(dump_only=True)
+    held_on = fields.Date(dump_only=True, allow_none=True)
+    notes = fields.String(dump_only=True, allow_none=True)
+    reminded_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class ReviewDateInputSchema(Schema):
+    due_on = fields.Date(load_default=None, validate=_sensible_date,
+                         metadata={"description": "Required: the next review's date."})
+
+
+class ReviewHeldInputSchema(Schema):
+    held_on = fields.Date(load_default=None, validate=_sensible_date,
+                          metadata={"description": "Required: not in the future."})
+    notes = fields.String(load_default=None, validate=validate.Length(max=10000),
+                          metadata={"description": "Required."})

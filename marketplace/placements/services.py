@@ -26,7 +26,7 @@ from ..money import MAX_FEE_PENCE, display_pounds
 from ..paging import paginate
 from ..purchasing.models import PlacementType
 from ..purchasing.services import get_system
-from . import costing, engine
+from . import costing, engine, reviews
 from .history import record_event
 from .models import EarlyEnd, EndReason, OffFrameworkReason, Placement
 
@@ -75,6 +75,7 @@ def create_from_award(agreed):
     db.session.add(placement)
     db.session.flush()
     costing.refresh_value(placement)
+    reviews.schedule_first_review(placement)
     record_event(placement, "placement.created",
                  f"Placement agreed from the award of call-off {agreed.call_off_reference}: "
                  f"{display_pounds(placement.weekly_total_pence)} a week from "
@@ -182,6 +183,8 @@ class PlacementPage:
     whole_life: object  # engine.Costing
     history: list
     may_change: bool  # the authority's officers and managers, until it has ended
+    reviews: list
+    may_review: bool  # the authority's officers and managers
 
 
 def placement_page(actor, placement_id):
@@ -203,7 +206,8 @@ def placement_page(actor, placement_id):
             by_year.append(YearCost(engine.year_label(engine.financial_year(first)),
                                     part.total_pence, part.estimated))
     return PlacementPage(found, by_year, whole, events_of(placement),
-                         is_buyer(actor) and placement.ended_on is None)
+                         is_buyer(actor) and placement.ended_on is None,
+                         reviews.reviews_of(placement.id), is_buyer(actor))
 
 
 # ---------------------------------------------------------------- costs
@@ -449,6 +453,7 @@ def record_off_framework(actor, **fields):
     except IntegrityError:
         db.session.rollback()
         raise Conflict("another placement was recorded at the same moment: try again") from None
+    reviews.schedule_first_review(placement)
     record_event(placement, "placement.recorded_off_framework",
                  f"Off-framework placement recorded ({reason.label.lower()}): "
                  f"{display_pounds(weekly)} a week from {_day(start)} to {_day(end)}.",

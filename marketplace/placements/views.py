@@ -12,7 +12,8 @@ from ..money import display_pounds
 from . import agreement as agreement_document
 from . import models  # noqa: F401  (the tables exist for every app)
 from . import services
-from .forms import EndForm
+from . import reviews as placement_reviews
+from .forms import EndForm, ReviewDateForm, ReviewHeldForm
 
 bp = Blueprint("placements", __name__)
 
@@ -85,3 +86,48 @@ def agreement_pdf(placement_id):
     return Response(agreement_document.agreement_pdf(document), mimetype="application/pdf",
                     headers={"Content-Disposition":
                              f'inline; filename="placement-agreement-{document.reference}.pdf"'})
+
+
+@bp.route("/placements/<id:placement_id>/review-date", methods=["GET", "POST"])
+def review_date(placement_id):
+    placement = services.placement_to_change(current_user, placement_id)
+    form = ReviewDateForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            review = placement_reviews.schedule_review(current_user, placement_id,
+                                                       form.due_on.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+            status = 422
+        else:
+            flash(f"The next annual review is due on {review.due_on:%-d %B %Y}.", "success")
+            return redirect(url_for("placements.placement", placement_id=placement_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("placements/review_date.html", placement=placement,
+                           form=form), status
+
+
+@bp.route("/placement-reviews/<id:review_id>", methods=["GET", "POST"])
+def review(review_id):
+    found = placement_reviews.review_to_record(current_user, review_id)
+    form = ReviewHeldForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            placement_reviews.record_review(current_user, review_id, form.held_on.data,
+                                            form.notes.data)
+        except ValidationFailed as error:
+            show_errors(form, error)
+            status = 422
+        except Conflict as error:
+            flash(str(error).capitalize() + ".", "error")
+            return redirect(url_for("placements.placement", placement_id=found.placement.id))
+        else:
+            flash("The review is recorded.", "success")
+            return redirect(url_for("placements.placement", placement_id=found.placement.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("placements/review.html", review=found.review,
+                           placement=found.placement, form=form), status

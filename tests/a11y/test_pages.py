@@ -47,6 +47,7 @@ DEMO_IDS = {
     "clarification_id": "select min(id) from clarification_question",
     "award_id": "select min(id) from award",
     "placement_id": "select min(id) from placement",
+    "review_id": "select min(id) from placement_review",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the

@@ -124,7 +124,12 @@ def case(world):
         award = services.award(world.officer, call_off.id, made_offer.id)
     with tenants.scoped_to(world.provider):
         placement = services.accept_award(world.provider_user, award.id)
+    from marketplace.placements import reviews
+
+    with tenants.scoped_to(world.member):
+        review = reviews.schedule_review(world.officer, placement.id,
+                                         placement.start_date + timedelta(days=180))
     made = SimpleNamespace(call_off=call_off, question=question, offer=made_offer, award=award,
-                           placement=placement)
+                           placement=placement, review=review)
     world._call_off_case = made
     return made
