@@ -13,6 +13,7 @@ from .errors import ValidationFailed
 demo_cli = AppGroup("demo", help="Demonstration data.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+placements_cli = AppGroup("placements", help="Placements' money.")
 
 
 def init_app(app):
@@ -21,6 +22,7 @@ def init_app(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(placements_cli)
     app.cli.add_command(worker.worker_command)
     app.cli.add_command(worker.jobs_cli)
 
@@ -104,3 +106,16 @@ def national_command(scale, seed, vacuum):
     for table, count in sorted(summary.items()):
         click.echo(f"  {table:<28} {count:>12,}")
     click.echo(f"Built scale {scale} (seed {seed}) in {time.monotonic() - started:,.0f} s.")
+
+
+@placements_cli.command("refresh-values")
+def refresh_values_command():
+    """Work out the whole-life values of offers, awards and placements made before they were
+    kept (run once after upgrading past migration 0016; harmless to run again)."""
+    from .calloffs.services import refresh_offer_values
+    from .placements.costing import refresh_placement_values
+
+    offers, awards = refresh_offer_values()
+    placements = refresh_placement_values()
+    click.echo(f"Whole-life values worked out: {offers} offers, {awards} awards, "
+               f"{placements} placements.")

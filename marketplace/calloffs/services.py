@@ -992,6 +992,30 @@ def offer_values(call_off, weekly_pence, available_from, provider_id):
                                 start + timedelta(weeks=call_off.length_weeks), provider_id)
 
 
+def refresh_offer_values():
+    """Work out, through the engine, the whole-life value of every offer to meet a need that has
+    none yet (made before values were kept: migration 0016), and copy it onto its awards. Each
+    provider's offers in its own scope, then each authority's awards; returns the counts."""
+    offers = awards = 0
+    for provider in db.session.scalars(select(Provider)).all():
+        with tenants.scoped_to(provider):
+            for offer in db.session.scalars(select(Offer).where(
+                    Offer.can_meet_need.is_(True), Offer.total_value_pence == 0)).all():
+                offer.total_value_pence = offer_values(
+                    offer.call_off, offer.weekly_total_pence, offer.available_from,
+                    provider.id).whole_life_pence
+                offers += 1
+            db.session.commit()
+    for authority in db.session.scalars(select(tenants.Authority)).all():
+        with tenants.scoped_to(authority):
+            for award in db.session.scalars(select(Award).where(
+                    Award.total_value_pence == 0).options(joinedload(Award.offer))).all():
+                award.total_value_pence = award.offer.total_value_pence
+                awards += 1
+            db.session.commit()
+    return offers, awards
+
+
 def _weeks_label(weeks):
     return str(weeks.numerator) if weeks.denominator == 1 else f"{float(weeks):.2f}"
 

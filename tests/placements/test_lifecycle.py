@@ -269,3 +269,26 @@ def test_a_bad_off_framework_placement_is_refused_naming_the_field(
     assert field in str(response.json), response.json
     with tenants.scoped_to(world.member):
         assert db.session.scalar(select(Placement)) is None
+
+
+def test_refresh_values_works_out_what_rows_made_before_migration_0016_lack(
+        world, placement, runner):
+    """Migration 0016's note: rows made before it read 0 until ``flask placements
+    refresh-values`` works their whole-life values out through the engine."""
+    from marketplace.calloffs.models import Award, Offer
+
+    with tenants.scoped_to(world.member):
+        db.session.execute(db.update(Placement).values(total_value_pence=0))
+        db.session.execute(db.update(Award).values(total_value_pence=0))
+        db.session.commit()
+    with tenants.scoped_to(world.provider):
+        db.session.execute(db.update(Offer).values(total_value_pence=0))
+        db.session.commit()
+    result = runner.invoke(args=["placements", "refresh-values"])
+    assert result.exit_code == 0, result.output
+    # Both offers (ours £1,700, theirs £1,700 too: 150000 + 20000 and 170000), one award, one
+    # placement.
+    assert "2 offers, 1 awards, 1 placements" in result.output
+    assert _fresh(world, placement.id).total_value_pence == 6453037
+    with tenants.scoped_to(world.member):
+        assert db.session.scalar(select(Award.total_value_pence)) == 6453037
