@@ -2,20 +2,18 @@
 rule; these forms only carry what was typed back to it (text stays text, so nothing typed is
 lost and the service's own messages explain what is wrong)."""
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
-                                                GovRadioInput, GovSelect, GovSubmitInput,
-                                                GovTextArea, GovTextInput)
-from wtforms import (BooleanField, RadioField, SelectField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput, GovSelect,
+                                                GovSubmitInput, GovTextArea, GovTextInput)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from ..formatting import LONDON
-from ..needs import need_codes
 from ..purchasing.models import PlacementType
+from ..web.child_fields import ChildFields
 from ..web.forms import GovDateField
 from ..windows.forms import TimeField, london_datetime
-from .models import ChildGender, DirectAwardReason, Route
+from .models import DirectAwardReason, Route
 
 # The service's field names that the form spells differently.
 SERVICE_NAMES = {"response_deadline": "deadline_date"}
@@ -25,27 +23,8 @@ _TEXT_FIELDS = ("case_reference", "birth_year", "postcode_district", "ehcp_summa
                 "direct_award_note", "urgent_reason")
 
 
-def _need_choices():
-    return [SelectChoice(code, f"{description} ({code})")
-            for code, description in need_codes().items()]
-
-
-class CallOffForm(FlaskForm):
-    # The child (pseudonymised)
-    case_reference = StringField(
-        "Your case reference", widget=GovTextInput(),
-        description="Your authority's own reference for the child, not their name")
-    birth_year = StringField("Year of birth", widget=GovTextInput(),
-                             description="Year only, not the full date of birth. For example, "
-                                         "2014")
-    gender = RadioField("Gender", widget=GovRadioInput(), validators=[Optional()],
-                        choices=[SelectChoice(g.value, g.label) for g in ChildGender])
-    primary_need = SelectField("Primary need", widget=GovSelect(), validators=[Optional()])
-    secondary_needs = SelectMultipleField("Secondary needs (optional)",
-                                          widget=GovCheckboxesInput(), validators=[Optional()])
-    postcode_district = StringField(
-        "Home postcode district", widget=GovTextInput(),
-        description="The first half of the postcode, for example SK10")
+class CallOffForm(ChildFields, FlaskForm):
+    # The child (pseudonymised): ChildFields, and
     ehcp_summary = TextAreaField("Summary of the EHC plan", widget=GovTextArea(),
                                  description="The needs and provision a school must meet. Do "
                                              "not include names or other identifying details")
@@ -100,9 +79,7 @@ class CallOffForm(FlaskForm):
 
     def __init__(self, *args, lots=(), schedules=(), providers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        needs = _need_choices()
-        self.primary_need.choices = [SelectChoice("", "Choose the primary need")] + needs
-        self.secondary_needs.choices = needs
+        self.set_need_choices()
         self.lot_id.choices = [SelectChoice("", "Choose a lot")] + [
             SelectChoice(str(lot.id), f"{lot.code}: {lot.title}") for lot in lots]
         types = {t for lot in lots for t in lot.placement_types} or {t.value for t in PlacementType}

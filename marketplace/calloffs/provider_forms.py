@@ -7,8 +7,8 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..money import format_pounds, parse_pounds
-from ..web.forms import GovDateField
+from ..money import format_pounds
+from ..web.forms import GovDateField, PoundsField, parse_pounds_fields
 
 FEES = (("core_weekly", "core_weekly_pence"), ("support_weekly", "support_weekly_pence"),
         ("therapies_weekly", "therapies_weekly_pence"), ("other_weekly", "other_weekly_pence"))
@@ -22,15 +22,6 @@ class QuestionForm(FlaskForm):
         validators=[Optional(), Length(max=5000, message="Your question must be 5,000 "
                                                          "characters or fewer")])
     submit = SubmitField("Send question", widget=GovSubmitInput())
-
-
-class PoundsField(StringField):
-    """An amount in pounds a week; ``pence`` holds it once the form has validated."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("description", "In pounds a week, for example 1250.00")
-        super().__init__(label, validators, widget=GovTextInput(), **kwargs)
-        self.pence = None
 
 
 class OfferForm(FlaskForm):
@@ -61,18 +52,12 @@ class OfferForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         offering = self.can_meet_need.data == "yes"
-        for name, _ in FEES:
-            field = self[name]
-            field.pence = None
-            text = (field.data or "").strip()
-            if not offering or not text:
-                continue
-            try:
-                field.pence = parse_pounds(text)
-            except ValueError:
-                what = field.label.text.replace(" (optional)", "").lower()
-                field.errors = [*field.errors, f"Enter {what} in pounds, for example 1250.00"]
-                valid = False
+        fees = [self[name] for name, _ in FEES]
+        if offering:
+            valid = parse_pounds_fields(fees) and valid
+        else:
+            for field in fees:
+                field.pence = None
         if not offering and self.available_from.errors:
             # A half-typed date among the offer's fields does not stop a decline.
             self.available_from.errors = []

@@ -1,12 +1,95 @@
-"""Placement forms: the end of a placement."""
+"""Placement forms: an off-framework placement, its end, its reviews. The service checks every
+rule; the forms carry what was typed back to it."""
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput,
+                                                GovTextArea, GovTextInput)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from ..web.forms import GovDateField
-from .models import EarlyEnd, EndReason
+from ..purchasing.models import PlacementType
+from ..web.child_fields import ChildFields
+from ..web.forms import GovDateField, PoundsField, parse_pounds_fields
+from .models import EarlyEnd, EndReason, OffFrameworkReason
+
+FEES = (("core_weekly", "core_weekly_pence"), ("support_weekly", "support_weekly_pence"),
+        ("therapies_weekly", "therapies_weekly_pence"), ("other_weekly", "other_weekly_pence"))
+FUNDERS = (("funding_education", "education"), ("funding_social_care", "social_care"),
+           ("funding_health", "health"))
+
+
+class OffFrameworkForm(ChildFields, FlaskForm):
+    provider_id = SelectField("Provider registered here", widget=GovSelect(),
+                              validators=[Optional()])
+    provider_name = StringField("Or the provider's name, if it is not registered here",
+                                widget=GovTextInput(), validators=[Optional()])
+    placement_type = RadioField(
+        "Type of placement", widget=GovRadioInput(), validators=[Optional()],
+        choices=[SelectChoice(t.value, t.label) for t in
+                 (PlacementType.DAY, PlacementType.RESIDENTIAL_38, PlacementType.RESIDENTIAL_52)])
+    start_date = GovDateField("Start date", error_label="start date",
+                              description="For example, 1 9 2026", validators=[Optional()])
+    end_date = GovDateField("End date", error_label="end date",
+                            description="The last day, for example 31 8 2027",
+                            validators=[Optional()])
+    core_weekly = PoundsField("Core weekly fee")
+    support_weekly = PoundsField("Additional 1:1 support (optional)")
+    therapies_weekly = PoundsField("Therapies (optional)")
+    other_weekly = PoundsField("Other costs (optional)")
+    other_description = StringField("What the other costs are for", widget=GovTextInput(),
+                                    validators=[Optional()])
+    funding_education = StringField("Education (high-needs block), %", widget=GovTextInput(),
+                                    default="100")
+    funding_social_care = StringField("Social care, %", widget=GovTextInput(), default="0")
+    funding_health = StringField("Health, %", widget=GovTextInput(), default="0")
+    notice_weeks = StringField("Provider's notice period in weeks", widget=GovTextInput(),
+                               default="13", description="One school term is 13 weeks")
+    off_framework_reason = RadioField(
+        "Why was the placement made outside the system?", widget=GovRadioInput(),
+        validators=[Optional()],
+        choices=[SelectChoice(r.value, r.label) for r in OffFrameworkReason])
+    off_framework_note = TextAreaField("Details", widget=GovTextArea(), validators=[Optional()],
+                                       description="Needed when the reason is 'Other'")
+    submit = SubmitField("Record the placement", widget=GovSubmitInput())
+
+    # The service's field names where they differ from the form's.
+    service_names = {**{service.replace("_pence", "_fee"): field for field, service in FEES},
+                     **{f"funding.{part}": field for field, part in FUNDERS},
+                     "funding": "funding_education"}
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_need_choices()
+        self.provider_id.choices = [SelectChoice("", "Not registered here")] + [
+            SelectChoice(str(p.id), p.name) for p in providers]
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        return parse_pounds_fields([self[name] for name, _ in FEES]) and valid
+
+    def service_fields(self):
+        """What was typed, as the service takes it (text that is not a number stays text, so
+        the service's own message names it)."""
+        def number(text):
+            text = (text or "").strip()
+            return int(text) if text.isdigit() else (text or None)
+
+        return {
+            "provider_id": int(self.provider_id.data) if self.provider_id.data else None,
+            "provider_name": self.provider_name.data,
+            "case_reference": self.case_reference.data, "birth_year": self.birth_year.data,
+            "gender": self.gender.data, "primary_need": self.primary_need.data,
+            "secondary_needs": self.secondary_needs.data or [],
+            "postcode_district": self.postcode_district.data,
+            "placement_type": self.placement_type.data,
+            "start_date": self.start_date.data, "end_date": self.end_date.data,
+            **{service: self[name].pence or 0 for name, service in FEES},
+            "other_description": self.other_description.data,
+            "funding": {part: number(self[name].data) for name, part in FUNDERS},
+            "notice_weeks": number(self.notice_weeks.data),
+            "off_framework_reason": self.off_framework_reason.data,
+            "off_framework_note": self.off_framework_note.data,
+        }
 
 
 class ReviewHeldForm(FlaskForm):

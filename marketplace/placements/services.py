@@ -466,6 +466,14 @@ def record_off_framework(actor, **fields):
     return placement
 
 
+def off_framework_providers(actor):
+    """The providers registered here, by name, for the off-framework form's choice."""
+    from ..providers.models import Provider
+
+    require_buyer(actor)
+    return db.session.scalars(select(Provider).order_by(Provider.name)).all()
+
+
 def _system_rule():
     system = get_system()
     return system.uplift_values() if system is not None and system.uplift_kind else None

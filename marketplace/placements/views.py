@@ -13,7 +13,7 @@ from . import agreement as agreement_document
 from . import models  # noqa: F401  (the tables exist for every app)
 from . import services
 from . import reviews as placement_reviews
-from .forms import EndForm, ReviewDateForm, ReviewHeldForm
+from .forms import EndForm, OffFrameworkForm, ReviewDateForm, ReviewHeldForm
 
 bp = Blueprint("placements", __name__)
 
@@ -37,6 +37,24 @@ def placements():
     return render_template("placements/placements.html",
                            page=services.page_of_placements(current_user, page, PER_PAGE),
                            today=london_date(tenants.utcnow()))
+
+
+@bp.route("/placements/new", methods=["GET", "POST"])
+def new_off_framework():
+    form = OffFrameworkForm(providers=services.off_framework_providers(current_user))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            placement = services.record_off_framework(current_user, **form.service_fields())
+        except ValidationFailed as error:
+            show_errors(form, error, form.service_names)
+            status = 422
+        else:
+            flash(f"Off-framework placement {placement.reference} is recorded.", "success")
+            return redirect(url_for("placements.placement", placement_id=placement.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("placements/off_framework.html", form=form), status
 
 
 @bp.get("/placements/<id:placement_id>")

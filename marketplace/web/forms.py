@@ -1,7 +1,9 @@
 """Helpers shared by the web views' forms."""
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import DateField, StringField
+
+from ..money import parse_pounds
 
 
 def error_summary_params(form):
@@ -49,3 +51,31 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.error_label.capitalize()} must be a real date") from None
+
+
+class PoundsField(StringField):
+    """An amount in pounds a week; ``pence`` holds it once the form has validated (see
+    :func:`parse_pounds_fields`)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("description", "In pounds a week, for example 1250.00")
+        super().__init__(label, validators, widget=GovTextInput(), **kwargs)
+        self.pence = None
+
+
+def parse_pounds_fields(fields):
+    """Set each PoundsField's ``pence`` from its text (blank: None); an error on each that is
+    not an amount. True if all parsed."""
+    valid = True
+    for field in fields:
+        field.pence = None
+        text = (field.data or "").strip()
+        if not text:
+            continue
+        try:
+            field.pence = parse_pounds(text)
+        except ValueError:
+            what = field.label.text.replace(" (optional)", "").lower()
+            field.errors = [*field.errors, f"Enter {what} in pounds, for example 1250.00"]
+            valid = False
+    return valid

@@ -292,3 +292,32 @@ def test_refresh_values_works_out_what_rows_made_before_migration_0016_lack(
     assert _fresh(world, placement.id).total_value_pence == 6453037
     with tenants.scoped_to(world.member):
         assert db.session.scalar(select(Award.total_value_pence)) == 6453037
+
+
+def test_an_officer_records_an_off_framework_placement_on_the_page(
+        world, as_user, time_machine):
+    time_machine.move_to("2026-11-24 10:00 +00:00", tick=False)
+    officer = as_user(world.officer)
+    assert "Record an off-framework placement" in officer.get("/placements").get_data(
+        as_text=True)
+    form = {"provider_name": "Hill House School (Wales)", "case_reference": "MCR-7781",
+            "birth_year": "2013", "gender": "female", "primary_need": "SEMH",
+            "postcode_district": "M14", "placement_type": "residential_52",
+            "start_date": ["1", "9", "2026"], "end_date": ["31", "8", "2027"],
+            "core_weekly": "4,000", "support_weekly": "500", "funding_education": "60",
+            "funding_social_care": "30", "funding_health": "0", "notice_weeks": "13",
+            "off_framework_reason": "out_of_region"}
+    bad = officer.post("/placements/new", data=form)
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "There is a problem" in text and "they add up to 90%" in text
+    assert "Hill House School (Wales)" in text  # nothing typed is lost
+    made = officer.post("/placements/new", data={**form, "funding_social_care": "40"})
+    assert made.status_code == 302
+    with tenants.scoped_to(world.member):
+        stored = db.session.scalar(select(Placement))
+    # 365 ÷ 7 × £4,500.00 = £234,642.86 over 1 September 2026 to 31 August 2027.
+    assert (stored.off_framework, stored.provider_name, stored.total_value_pence,
+            stored.funding_social_care_percent) == (True, "Hill House School (Wales)",
+                                                   23464286, 40)
+    assert as_user(world.provider_user).get("/placements/new").status_code == 403
