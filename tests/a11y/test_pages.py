@@ -47,6 +47,8 @@ DEMO_IDS = {
     "clarification_id": "select min(id) from clarification_question",
     "award_id": "select min(id) from award",
     "placement_id": "select min(id) from placement",
+    # The demo's default term dates (and a provider's year without its own).
+    "academic_year": "select '2026-27'",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
