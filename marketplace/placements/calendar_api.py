@@ -104,7 +104,7 @@ def default_calendar(academic_year):
 @blp.put("/term-calendars/default/<academic_year>")
 @blp.arguments(TermCalendarInputSchema)
 @blp.response(200, TermCalendarSchema)
-@errors(404, omit=(409,))
+@errors(404)
 def save_default_calendar(data, academic_year):
     """Replace the region's default term dates for an academic year (the host's
     administrators): each term's name, first and last day, in date order, not overlapping,
@@ -122,7 +122,6 @@ def provider_calendar(provider_id, academic_year):
 @blp.put("/term-calendars/providers/<id:provider_id>/<academic_year>")
 @blp.arguments(TermCalendarInputSchema)
 @blp.response(200, TermCalendarSchema)
-@errors(omit=(409,))
 def save_provider_calendar(data, provider_id, academic_year):
     """Replace your provider's term dates for an academic year (its own users only), as for
     the default."""

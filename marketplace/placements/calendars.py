@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import tenants
 
 from .. import audit
 from ..accounts.permissions import is_host_admin, is_provider
-from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..formatting import govuk_date
 from ..purchasing.services import get_system
@@ -244,7 +245,12 @@ def save_calendar(actor, academic_year, terms, provider_id=None):
                                        ends_on=last) for name, first, last in cleaned]
     calendar.updated_at = tenants.utcnow()
     calendar.updated_by_id = actor.id
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another's first save of the year, at the same moment
+        db.session.rollback()
+        raise Conflict(f"the term dates for {engine.year_label(academic_year)} were saved by "
+                       "someone else at the same moment: try again") from None
     after = _describe(calendar)
     audit.record("term_calendar.saved", calendar, actor=actor, before=before, after={
         **after, "owner": DEFAULT if provider_id is None else PROVIDER})
