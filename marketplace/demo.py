@@ -93,6 +93,9 @@ def seed(password=DEMO_PASSWORD):
                              full_name=full_name, role=role, password=password)
     for package in (purchasing, providers, specifications, windows, evaluation, calloffs):
         package.seed()
+    from .placements.calendars import seed_default_calendars
+
+    seed_default_calendars((2025, 2026, 2027))
     return SeedResult(created=True, logins=logins())
 
 

@@ -117,7 +117,23 @@ OWNED_OBJECTS = {
                           outsiders=("other_manager", "other_officer", "other_provider_user")),
     "review_id": Owned(lambda world: call_off_factories.case(world).review.id,
                        outsiders=("other_manager", "other_officer", "other_provider_user")),
+    # Term dates are read by everyone (a provider's only where its provider_id is visible): the
+    # default's and Brookvale's 2026-27 calendars, saved so that reading them finds something.
+    "academic_year": shared(lambda world: _term_calendars(world)),
 }
+
+
+def _term_calendars(world):
+    from datetime import date
+
+    from marketplace.placements import calendars
+
+    terms = [{"name": "Autumn 1", "starts_on": date(2026, 9, 3), "ends_on": date(2026, 10, 23)}]
+    for user, provider_id in ((world.host_admin, None), (world.provider_user, world.provider.id)):
+        with tenants.scoped_to(user.organisation):
+            if calendars.get_calendar(user, 2026, provider_id) is None:
+                calendars.save_calendar(user, 2026, terms, provider_id)
+    return "2026-27"
 
 
 def _owned(rule_arguments):

@@ -48,6 +48,8 @@ DEMO_IDS = {
     "award_id": "select min(id) from award",
     "placement_id": "select min(id) from placement",
     "review_id": "select min(id) from placement_review",
+    # The demo's default term dates (and a provider's year without its own).
+    "academic_year": "select '2026-27'",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -198,5 +200,45 @@ def test_the_vacancy_board_filtered_and_in_its_error_state(server, browser):
         if failure := _check(page, base, path):
             failures.append(failure)
     assert "There is a problem" in page.content()  # the last one, with its error
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_term_calendar_pages_and_forms_in_their_error_state(server, browser):
+    """The term dates pages (issue 12 §5) for the host's administrator and a provider, and the
+    year's form and the CSV upload sent back with errors."""
+    app, base, _ = server
+    with app.app_context():
+        provider_id = db.session.execute(db.text("select min(id) from provider")).scalar()
+    failures = []
+    context, page = _signed_in(browser, base, "host.admin@cheshire-east.example.com")
+    for path in ("/term-dates/default", "/term-dates/default/2026-27",
+                 "/term-dates/default/2026-27/edit", "/term-dates/default/2026-27/upload"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    page.goto(base + "/term-dates/default/2026-27/edit")
+    page.fill("#terms-1-starts_on-day", "1")  # Autumn 2 from 1 October: overlaps Autumn 1
+    page.fill("#terms-1-starts_on-month", "10")
+    page.get_by_role("button", name="Save term dates").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the term dates form (with errors)"))
+    context.close()
+
+    context, page = _signed_in(browser, base, "admissions@brookvale.example.com")
+    for path in (f"/term-dates/providers/{provider_id}",
+                 f"/term-dates/providers/{provider_id}/2026-27"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    page.goto(base + f"/term-dates/providers/{provider_id}/2026-27/upload")
+    page.set_input_files("#file", files=[{
+        "name": "terms.csv", "mimeType": "text/csv",
+        "buffer": b"term,starts_on,ends_on\nAutumn 1,3 September,2026-10-23\n"}])
+    page.get_by_role("button", name="Upload term dates").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the term dates upload (with errors)"))
     context.close()
     assert not failures, "\n\n".join(failures)

@@ -321,3 +321,26 @@ def test_an_officer_records_an_off_framework_placement_on_the_page(
             stored.funding_social_care_percent) == (True, "Hill House School (Wales)",
                                                    23464286, 40)
     assert as_user(world.provider_user).get("/placements/new").status_code == 403
+
+
+def test_costs_follow_the_provider_s_own_term_calendar_where_it_has_one(
+        world, placement, client):
+    """Issue 12 §5-6: school days on the provider's calendar, not estimated. Brookvale's terms:
+    1–26 February 2027 (20 weekdays) and 6 September–1 October 2027 (20 weekdays): 40 school
+    days of the placement × £1,700.00 ÷ 5 = £13,600.00."""
+    from datetime import date
+
+    from marketplace.placements import calendars
+
+    with tenants.scoped_to(world.provider):
+        calendars.save_calendar(world.provider_user, 2026, [
+            {"name": "Spring", "starts_on": date(2027, 2, 1), "ends_on": date(2027, 2, 26)}],
+            provider_id=world.provider.id)
+        calendars.save_calendar(world.provider_user, 2027, [
+            {"name": "Autumn", "starts_on": date(2027, 9, 6), "ends_on": date(2027, 10, 1)}],
+            provider_id=world.provider.id)
+    body = client.get(f"/api/v1/placements/{placement.id}/costs",
+                      headers=_auth(world.officer)).json
+    assert (body["total"], body["estimated"]) == ("13600.00", False)
+    assert [line["days"] for line in body["lines"]] == ["20", "20"]
+    assert all("provider's calendar" in line["basis"] for line in body["lines"])
