@@ -1,0 +1,202 @@
+"""The daily uplift job (issue 12 §4, "Done when": applied late, the clock moved past two
+1 Aprils, it creates exactly the right fee changes once). Figures worked by hand below."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+import tenants
+from marketplace import worker
+from marketplace.audit.models import AuditEvent
+from marketplace.extensions import db
+from marketplace.placements import jobs
+from marketplace.placements.history import events_of
+from marketplace.placements.models import FeeChangeReason, PlacementFeeChange
+
+from ..helpers import assert_constant_queries, count_queries
+from . import fee_factories as factories
+
+
+def _changes(authority, placement):
+    with tenants.scoped_to(authority):
+        return [(c.effective_from, c.uplift_due_on, c.core_weekly_pence, c.support_weekly_pence,
+                 c.therapies_weekly_pence, c.other_weekly_pence, c.weekly_total_pence,
+                 c.uplift_percent_bp, c.review_triggered, c.reason)
+                for c in db.session.scalars(select(PlacementFeeChange).where(
+                    PlacementFeeChange.placement_id == placement.id).order_by(
+                    PlacementFeeChange.effective_from).execution_options(
+                    populate_existing=True))]
+
+
+# A fixed 2.5% each 1 April on £1,500.00 core + £200.00 support + £33.33 therapies (£1,733.33):
+#   1 April 2026: 150000 × 1.025 = 153750; 20000 × 1.025 = 20500;
+#                 3333 × 1.025 = 3416.325 → 3416;                total 177666
+#   1 April 2027, on those: 153750 × 1.025 = 157593.75 → 157594; 20500 × 1.025 = 21012.5 →
+#                 21013 (half up); 3416 × 1.025 = 3501.4 → 3501;  total 182108
+# (compounded per component: 3333 × 1.025² would be 3501.73 → 3502, which is not what was
+# agreed: each year's uplift is on the fee in force the day before, rounded to the penny).
+APRIL_2026 = (date(2026, 4, 1), date(2026, 4, 1), 153750, 20500, 3416, 0, 177666, 250, False,
+              FeeChangeReason.UPLIFT)
+APRIL_2027 = (date(2027, 4, 1), date(2027, 4, 1), 157594, 21013, 3501, 0, 182108, 250, False,
+              FeeChangeReason.UPLIFT)
+
+
+def test_the_job_run_late_past_two_1_aprils_applies_both_uplifts_once(world, time_machine):
+    fixed = factories.placement(world.member, world.provider, kind="fixed_april",
+                                percent_bp=250)
+    # Stockport's anniversary uplift of 3% on a placement from 15 June 2025 (£1,000.00 core):
+    # 15 June 2026 → 103000; 15 June 2027 is after the day the job runs, so not yet.
+    anniversary = factories.placement(world.other_member, world.other_provider,
+                                      start=date(2025, 6, 15), core=100000, support=0,
+                                      therapies=0, kind="fixed_anniversary", percent_bp=300)
+    untouched = factories.placement(world.member, world.provider, kind="none")
+    # Ended on 31 December 2026: only the 1 April 2026 uplift falls within its life.
+    ended = factories.placement(world.member, world.provider, core=100000, support=0,
+                                therapies=0, kind="fixed_april", percent_bp=250)
+    with tenants.scoped_to(world.member):
+        ended.ended_on = date(2026, 12, 31)
+        db.session.commit()
+
+    time_machine.move_to("2027-05-10 06:00 +01:00", tick=False)
+    run = jobs.apply_due_uplifts()
+    assert (run.applied, run.waiting_for_index, run.raced) == (4, 0, 0)
+    assert _changes(world.member, fixed) == [APRIL_2026, APRIL_2027]
+    assert _changes(world.other_member, anniversary) == [
+        (date(2026, 6, 15), date(2026, 6, 15), 103000, 0, 0, 0, 103000, 300, False,
+         FeeChangeReason.UPLIFT)]
+    assert _changes(world.member, untouched) == []
+    # 100000 × 1.025 = 102500 from 1 April 2026, and nothing on 1 April 2027 (after its end).
+    assert [c[:7] for c in _changes(world.member, ended)] == [
+        (date(2026, 4, 1), date(2026, 4, 1), 102500, 0, 0, 0, 102500)]
+
+    # Each uplift is in the placement's history and in its authority's audit trail.
+    with tenants.scoped_to(world.member):
+        summaries = [e.summary for e in events_of(fixed)]
+        assert summaries == [
+            "Uplift of 2.5% from 1 April 2026: weekly total £1,733.33 to £1,776.66",
+            "Uplift of 2.5% from 1 April 2027: weekly total £1,776.66 to £1,821.08"]
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "placement.uplift_applied")) == 3
+
+    # Running again, that day or later, creates nothing more.
+    assert jobs.apply_due_uplifts().applied == 0
+    time_machine.move_to("2027-06-01 06:00 +01:00", tick=False)
+    assert worker.run_due()["uplifts_applied"] == 0
+    assert _changes(world.member, fixed) == [APRIL_2026, APRIL_2027]
+
+
+def test_run_on_each_day_it_gives_the_same_fee_changes_as_run_late(world, time_machine):
+    fixed = factories.placement(world.member, world.provider, kind="fixed_april",
+                                percent_bp=250)
+    time_machine.move_to("2026-03-31 23:00 +00:00", tick=False)  # 1 April in London
+    assert jobs.apply_due_uplifts().applied == 1
+    assert jobs.apply_due_uplifts().applied == 0
+    time_machine.move_to("2027-03-31 22:59 +00:00", tick=False)  # still 31 March in London
+    assert jobs.apply_due_uplifts().applied == 0
+    time_machine.move_to("2027-04-01 09:00 +01:00", tick=False)
+    assert jobs.apply_due_uplifts().applied == 1
+    assert _changes(world.member, fixed) == [APRIL_2026, APRIL_2027]
+
+
+def test_an_index_linked_uplift_waits_for_its_index_value(world, time_machine):
+    # "The lower of 1.5% and CPI, reviewed when CPI exceeds 3%", CPI at September. For
+    # 1 April 2026 CPI September 2025 is 3.8%: 1.5% applies and a review is triggered:
+    # 200000 × 1.015 = 203000. For 1 April 2027 September 2026 is not entered yet: it waits.
+    factories.cpi(world.host, {(2025, 9): 380, (2025, 10): 360})
+    linked = factories.placement(world.member, world.provider, core=200000, support=0,
+                                 therapies=0, kind="index_linked", index_code="CPI",
+                                 reference_month=9, cap_bp=150, review_above_bp=300)
+    time_machine.move_to("2027-04-02 09:00 +01:00", tick=False)
+    run = jobs.apply_due_uplifts()
+    assert (run.applied, run.waiting_for_index) == (1, 1)
+    assert _changes(world.member, linked) == [
+        (date(2026, 4, 1), date(2026, 4, 1), 203000, 0, 0, 0, 203000, 150, True,
+         FeeChangeReason.UPLIFT)]
+    with tenants.scoped_to(world.member):
+        assert "review threshold" in events_of(linked)[-1].summary
+    assert jobs.apply_due_uplifts().waiting_for_index == 1
+
+    # September 2026 at 2.4%: above the 1.5% cap, below the 3% review threshold, so 1.5%
+    # with no review: 203000 × 1.015 = 206045 from 1 April 2027, applied late on the next run.
+    factories.cpi(world.host, {(2026, 9): 240})
+    run = jobs.apply_due_uplifts()
+    assert (run.applied, run.waiting_for_index) == (1, 0)
+    assert _changes(world.member, linked)[-1] == (
+        date(2027, 4, 1), date(2027, 4, 1), 206045, 0, 0, 0, 206045, 150, False,
+        FeeChangeReason.UPLIFT)
+    assert jobs.apply_due_uplifts().applied == 0
+
+
+def test_an_uplift_compounds_on_a_fee_change_agreed_before_it(world, time_machine):
+    # A negotiated change from 1 January 2026 to £1,600.00 core (others as agreed, £200.00 and
+    # £33.33: £1,833.33); 1 April 2026 uplifts those: 164000, 20500, 3416: total 187916.
+    from marketplace.placements import fees
+
+    fixed = factories.placement(world.member, world.provider, kind="fixed_april",
+                                percent_bp=250)
+    time_machine.move_to("2025-12-01 10:00 +00:00", tick=False)
+    with tenants.scoped_to(world.member):
+        fees.record_fee_change(world.officer, fixed.id, date(2026, 1, 1), 160000, 20000, 3333,
+                               0, "negotiated", agreed_by="Brookvale's bursar")
+    time_machine.move_to("2026-04-01 10:00 +01:00", tick=False)
+    jobs.apply_due_uplifts()
+    assert [c[:7] for c in _changes(world.member, fixed)] == [
+        (date(2026, 1, 1), None, 160000, 20000, 3333, 0, 183333),
+        (date(2026, 4, 1), date(2026, 4, 1), 164000, 20500, 3416, 0, 187916)]
+
+
+def test_a_run_that_loses_the_race_for_a_due_date_creates_nothing(world, time_machine):
+    """Two runs at once: the second to insert a due date is refused by the unique due date per
+    placement and leaves that placement to the first (a savepoint per placement)."""
+    fixed = factories.placement(world.member, world.provider, kind="fixed_april",
+                                percent_bp=250)
+    time_machine.move_to("2026-04-02 10:00 +01:00", tick=False)
+    assert jobs.apply_due_uplifts().applied == 1
+    with tenants.scoped_to(world.member):
+        from marketplace.placements.fees import rule_of
+
+        # What a concurrent run read before this one committed: no fee changes yet.
+        run = jobs.UpliftRun()
+        made = jobs.apply_placement_uplifts(fixed, rule_of(fixed), [date(2026, 4, 1)], [], {},
+                                            run)
+        db.session.commit()
+    assert (made, run.applied, run.raced) == ([], 0, 1)
+    assert _changes(world.member, fixed) == [APRIL_2026]
+
+
+def test_the_job_reads_a_constant_number_of_statements_when_nothing_is_due(world,
+                                                                             time_machine):
+    time_machine.move_to("2025-08-01 10:00 +01:00", tick=False)
+
+    def make_rows(count):
+        for _ in range(count):
+            factories.placement(world.member, world.provider, kind="fixed_april",
+                                percent_bp=250)
+            factories.placement(world.other_member, world.other_provider,
+                                kind="fixed_anniversary", percent_bp=300)
+        time_machine.move_to("2027-05-10 10:00 +01:00", tick=False)
+        jobs.apply_due_uplifts()  # applies everything due
+
+    def request():
+        assert jobs.apply_due_uplifts().applied == 0
+
+    assert_constant_queries(make_rows, request)
+
+
+def test_applying_uplifts_reads_a_bounded_number_of_statements(world, time_machine):
+    """Reading is constant per authority; the rest is the writes each fee change needs (the
+    change, its audit event with the chain head it extends, its history line, a savepoint)."""
+    counts = []
+    for size in (1, 5):
+        with tenants.scoped_to(world.member):
+            db.session.execute(PlacementFeeChange.__table__.delete())
+            db.session.commit()
+        for _ in range(size - (1 if counts else 0)):
+            factories.placement(world.member, world.provider, kind="fixed_april",
+                                percent_bp=250)
+        time_machine.move_to("2026-04-02 10:00 +01:00", tick=False)
+        with count_queries() as counter:
+            assert jobs.apply_due_uplifts().applied == size
+        counts.append(counter.count)
+        time_machine.move_to("2025-08-01 10:00 +01:00", tick=False)
+    per_change = (counts[1] - counts[0]) / 4
+    assert per_change <= 8, counts
