@@ -251,7 +251,8 @@ def init_app(app):
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blp in (accounts_api.auth_blp, accounts_api.blp, authorities_api.blp, audit_api.blp,
                 purchasing_api.blp, providers_api.blp, specifications_api.blp, windows_api.blp,
-                evaluation_api.blp, calloffs_api.blp, placements_api.blp, placement_fees_api.blp):
+                evaluation_api.blp, calloffs_api.blp, placements_api.blp,
+                placement_fees_api.blp):
         api.register_blueprint(blp, url_prefix=PREFIX + (blp.url_prefix or ""))
         csrf.exempt(blp)
     app.register_blueprint(docs.bp)

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput,
                                                 GovTextArea, GovTextInput)
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 import tenants
 
@@ -55,8 +56,8 @@ class FeeChangeForm(FlaskForm):
     support_weekly_fee = StringField("Additional 1:1 support", widget=GovTextInput())
     therapies_weekly_fee = StringField("Therapies", widget=GovTextInput())
     other_weekly_fee = StringField("Other", widget=GovTextInput())
-    reason = RadioField("Reason for the change", widget=GovRadioInput(),
-                        choices=[(r.value, r.label) for r in FeeChangeReason])
+    reason = RadioField("Reason for the change", widget=GovRadioInput(), validate_choice=False,
+                        choices=[SelectChoice(r.value, r.label) for r in FeeChangeReason])
     agreed_by = StringField("Who agreed it (optional)", widget=GovTextInput(),
                             description="For example, the provider's finance director")
     note = TextAreaField("Note (optional)", widget=GovTextArea())
@@ -64,14 +65,17 @@ class FeeChangeForm(FlaskForm):
 
 
 class UpliftRuleForm(FlaskForm):
-    kind = RadioField("How the fees go up", widget=GovRadioInput(),
-                      choices=[(k.value, k.label) for k in UpliftKind])
+    kind = RadioField("How the fees go up", widget=GovRadioInput(), validate_choice=False,
+                      choices=[SelectChoice(k.value, k.label) for k in UpliftKind])
     percent = StringField("Fixed percentage (for a fixed uplift)", widget=GovTextInput(),
                           description="For example, 2.5")
-    index = SelectField("Index (for an index-linked uplift)", widget=GovSelect())
+    index = SelectField("Index (for an index-linked uplift)", widget=GovSelect(),
+                        validate_choice=False)
     reference_month = SelectField("Reference month of the index", widget=GovSelect(),
-                                  choices=[("", "Choose a month")] + [
-                                      (str(i), name) for i, name in enumerate(MONTHS, start=1)])
+                                  validate_choice=False,
+                                  choices=[SelectChoice("", "Choose a month")] + [
+                                      SelectChoice(str(i), name)
+                                      for i, name in enumerate(MONTHS, start=1)])
     cap = StringField("Cap: at most this percentage (optional)", widget=GovTextInput())
     floor = StringField("Floor: at least this percentage (optional)", widget=GovTextInput())
     review_above = StringField("Review the fee when the index is above (optional)",
@@ -171,8 +175,8 @@ def record_fee_change(placement_id):
 # ---------------------------------------------------------------- uplift rules
 
 def _index_choices(form):
-    form.index.choices = [("", "Choose an index")] + [
-        (s.code, f"{s.code}: {s.name}") for s in fees.list_index_series(current_user)]
+    form.index.choices = [SelectChoice("", "Choose an index")] + [
+        SelectChoice(s.code, f"{s.code}: {s.name}") for s in fees.list_index_series(current_user)]
 
 
 def _rule_form_data(rule):
