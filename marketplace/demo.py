@@ -93,7 +93,19 @@ def seed(password=DEMO_PASSWORD):
                              full_name=full_name, role=role, password=password)
     for package in (purchasing, providers, specifications, windows, evaluation, calloffs):
         package.seed()
+    _seed_index_series()
     return SeedResult(created=True, logins=logins())
+
+
+def _seed_index_series():
+    """The host keeps a CPI series (monthly values January 2024 to October 2026) for
+    index-linked uplifts (issue 12 §4)."""
+    from .placements.fees import seed_index_series
+
+    host = db.session.scalar(select(tenants.Authority).where(
+        tenants.Authority.ons_code == HOST_ONS_CODE))
+    with tenants.scoped_to(host):
+        seed_index_series()
 
 
 def find_organisation(identifier):

@@ -19,6 +19,7 @@ from .evaluation import factories as evaluation_factories
 from .windows import factories as windows_factories
 from .providers import factories as provider_factories
 from .specifications import factories as specification_factories
+from .placements import fee_factories as placement_fee_factories
 
 # Arguments that are not object ids: static file names, and capability tokens that are
 # themselves the secret (an invitation link works for whoever holds it, and only once).
@@ -115,6 +116,9 @@ OWNED_OBJECTS = {
                       outsiders=("other_manager", "other_officer", "other_provider_user")),
     "placement_id": Owned(lambda world: call_off_factories.case(world).placement.id,
                           outsiders=("other_manager", "other_officer", "other_provider_user")),
+    # Index series (CPI) are the host's, read by everyone.
+    "index_code": shared(lambda world: placement_fee_factories.cpi(
+        world.host, {(2026, 9): 380}).code),
 }
 
 

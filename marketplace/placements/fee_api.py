@@ -70,8 +70,8 @@ class FeeChangeInputSchema(Schema):
     support_weekly_pence = Pounds(data_key="support_weekly_fee", load_default=None)
     therapies_weekly_pence = Pounds(data_key="therapies_weekly_fee", load_default=None)
     other_weekly_pence = Pounds(data_key="other_weekly_fee", load_default=None)
-    reason = fields.String(load_default=None, metadata={"enum": [
-        "uplift", "negotiated", "change_of_need", "correction"]})
+    reason = fields.String(load_default=None, metadata={
+        "description": "uplift, negotiated, change_of_need or correction"})
     note = fields.String(load_default=None, allow_none=True)
     agreed_by = fields.String(load_default=None, allow_none=True)
 
@@ -81,8 +81,8 @@ class UpliftRuleSchema(Schema):
     ``percent``) or index_linked (with ``index``, ``reference_month`` and optionally ``cap``,
     ``floor`` and ``review_above``); ``notice_months`` a proposal needs (default 2)."""
 
-    kind = fields.String(load_default=None, metadata={"enum": [
-        "none", "fixed_april", "fixed_anniversary", "index_linked"]})
+    kind = fields.String(load_default=None, metadata={
+        "description": "none, fixed_april, fixed_anniversary or index_linked"})
     percent_bp = Percent(data_key="percent", load_default=None, allow_none=True)
     index_code = fields.String(data_key="index", load_default=None, allow_none=True)
     reference_month = fields.Integer(load_default=None, allow_none=True)

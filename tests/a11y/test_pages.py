@@ -47,6 +47,8 @@ DEMO_IDS = {
     "clarification_id": "select min(id) from clarification_question",
     "award_id": "select min(id) from award",
     "placement_id": "select min(id) from placement",
+    # The host's CPI series (seeded by the demo).
+    "index_code": "select min(code) from index_series",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -197,5 +199,38 @@ def test_the_vacancy_board_filtered_and_in_its_error_state(server, browser):
         if failure := _check(page, base, path):
             failures.append(failure)
     assert "There is a problem" in page.content()  # the last one, with its error
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_fee_and_uplift_forms_in_their_error_state(server, browser):
+    """A placement's fee change and uplift rule forms, and the host's index value form, each
+    sent back with errors."""
+    app, base, _ = server
+    with app.app_context():
+        placement_id = db.session.execute(db.text("select min(id) from placement")).scalar()
+    failures = []
+    context, page = _signed_in(browser, base, "officer@manchester.example.com")
+    for path, field, value, button in (
+            (f"/placements/{placement_id}/fees/change", "#core_weekly_fee", "lots",
+             "Record the fee change"),
+            (f"/placements/{placement_id}/uplift-rule", "#percent", "sixty",
+             "Save the uplift rule")):
+        page.goto(base + path)
+        page.fill(field, value)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("load")
+        assert "There is a problem" in page.content()
+        if violations := run_axe(page):
+            failures.append(format_violations(violations, f"{path} (with errors)"))
+    context.close()
+    context, page = _signed_in(browser, base, "host.admin@cheshire-east.example.com")
+    page.goto(base + "/index-series/CPI")
+    page.fill("#month", "September")
+    page.get_by_role("button", name="Save the value").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "/index-series/CPI (with errors)"))
     context.close()
     assert not failures, "\n\n".join(failures)
