@@ -8,7 +8,7 @@ import tenants
 
 from . import audit
 from .accounts import services as accounts
-from .accounts.models import Role
+from .accounts.models import Role, User
 from .calloffs import demo as calloffs
 from .extensions import db
 from .evaluation import demo as evaluation
@@ -106,6 +106,26 @@ def _seed_index_series():
         tenants.Authority.ons_code == HOST_ONS_CODE))
     with tenants.scoped_to(host):
         seed_index_series()
+    _seed_uplift_proposal()
+
+
+def _seed_uplift_proposal():
+    """The demo placement's provider proposes an uplift from its last day (issue 12 §4)."""
+    from .placements.fees import propose_uplift
+    from .placements.models import Placement
+
+    manchester = tenants.find_organisation(db.session, "manchester")
+    if manchester is None:
+        return
+    with tenants.scoped_to(manchester):
+        placement = db.session.scalars(select(Placement).order_by(Placement.id)).first()
+    if placement is None or placement.provider is None:
+        return
+    with tenants.scoped_to(placement.provider):
+        user = db.session.scalars(select(User).order_by(User.id)).first()
+        if user is not None:
+            propose_uplift(user, placement.id, effective_from=placement.last_day, percent_bp=350,
+                           reason="The national pay award for support staff.")
 
 
 def find_organisation(identifier):

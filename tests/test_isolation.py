@@ -116,6 +116,11 @@ OWNED_OBJECTS = {
                       outsiders=("other_manager", "other_officer", "other_provider_user")),
     "placement_id": Owned(lambda world: call_off_factories.case(world).placement.id,
                           outsiders=("other_manager", "other_officer", "other_provider_user")),
+    # Brookvale's uplift proposal on that placement; Manchester decides it.
+    "proposal_id": Owned(lambda world: placement_fee_factories.proposal(
+        world.provider_user, call_off_factories.case(world).placement).id,
+        owner="provider_user", outsiders=("other_provider_user", "other_manager",
+                                          "other_officer")),
     # Index series (CPI) are the host's, read by everyone.
     "index_code": shared(lambda world: placement_fee_factories.cpi(
         world.host, {(2026, 9): 380}).code),

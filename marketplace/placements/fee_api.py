@@ -207,3 +207,87 @@ def set_index_values(data, index_code):
     """Enter or correct monthly values, ``[{"month": "2026-09", "value": "3.8"}]`` (the host's
     administrators); a month already entered takes the new value."""
     return fees.set_index_values(current_user, index_code, data)
+
+
+# ---------------------------------------------------------------- uplift proposals
+
+class UpliftDecisionSchema(Schema):
+    decision = fields.String(dump_only=True, metadata={"enum": [
+        "accepted", "refused", "countered"]})
+    reason = fields.String(dump_only=True)
+    counter_percent_bp = Percent(data_key="counter_percent", dump_only=True, allow_none=True)
+    fee_change_id = fields.Function(
+        lambda d: None if d.fee_change_id is None else str(d.fee_change_id), dump_only=True,
+        allow_none=True, metadata={"type": "string"})
+    decided_at = fields.DateTime(dump_only=True)
+
+
+class UpliftProposalSchema(Schema):
+    id = fields.String(dump_only=True)
+    placement_id = fields.String(dump_only=True)
+    percent_bp = Percent(data_key="percent", dump_only=True, allow_none=True)
+    core_weekly_pence = Pounds(data_key="core_weekly_fee", dump_only=True, allow_none=True)
+    support_weekly_pence = Pounds(data_key="support_weekly_fee", dump_only=True, allow_none=True)
+    therapies_weekly_pence = Pounds(data_key="therapies_weekly_fee", dump_only=True,
+                                    allow_none=True)
+    other_weekly_pence = Pounds(data_key="other_weekly_fee", dump_only=True, allow_none=True)
+    effective_from = fields.Date(dump_only=True)
+    reason = fields.String(dump_only=True)
+    late = fields.Boolean(dump_only=True)
+    status = fields.String(dump_only=True, metadata={"enum": [
+        "pending", "accepted", "refused", "countered"]})
+    received_at = fields.DateTime(dump_only=True)
+    decision = fields.Nested(UpliftDecisionSchema, dump_only=True, allow_none=True)
+
+
+class UpliftProposalInputSchema(Schema):
+    """A proposal: ``percent`` or the four new weekly fees, ``effective_from`` and ``reason``
+    (the service names whatever is missing, once it knows the placement is yours)."""
+
+    effective_from = fields.Date(load_default=None)
+    reason = fields.String(load_default=None)
+    percent_bp = Percent(data_key="percent", load_default=None, allow_none=True)
+    core_weekly_pence = Pounds(data_key="core_weekly_fee", load_default=None, allow_none=True)
+    support_weekly_pence = Pounds(data_key="support_weekly_fee", load_default=None,
+                                  allow_none=True)
+    therapies_weekly_pence = Pounds(data_key="therapies_weekly_fee", load_default=None,
+                                    allow_none=True)
+    other_weekly_pence = Pounds(data_key="other_weekly_fee", load_default=None, allow_none=True)
+
+
+class UpliftDecisionInputSchema(Schema):
+    decision = fields.String(load_default=None, metadata={
+        "description": "accept, refuse or counter"})
+    reason = fields.String(load_default=None, allow_none=True)
+    counter_percent_bp = Percent(data_key="counter_percent", load_default=None, allow_none=True)
+
+
+@blp.get("/placements/<id:placement_id>/uplift-proposals")
+@blp.response(200, UpliftProposalSchema(many=True))
+def uplift_proposals(placement_id):
+    """The placement's uplift proposals, newest first, each with its decision (its authority and
+    its provider)."""
+    return fees.proposals_of(current_user, placement_id)[1]
+
+
+@blp.post("/placements/<id:placement_id>/uplift-proposals")
+@blp.arguments(UpliftProposalInputSchema)
+@blp.response(201, UpliftProposalSchema)
+@errors(omit=(409,))
+def propose_uplift(data, placement_id):
+    """Propose an uplift: a ``percent`` or new weekly fees, from ``effective_from``, with a
+    ``reason`` (the placement's provider). ``late`` says it arrived after the notice the
+    placement's rule asks for (by default, by 31 January for 1 April)."""
+    proposal = fees.propose_uplift(current_user, placement_id, **data)
+    proposal.decision = None
+    return proposal
+
+
+@blp.post("/uplift-proposals/<id:proposal_id>/decision")
+@blp.arguments(UpliftDecisionInputSchema)
+@blp.response(200, UpliftProposalSchema)
+def decide_proposal(data, proposal_id):
+    """Accept, refuse or counter a proposal (the authority's officers and managers); refusing
+    or countering needs a ``reason``, countering a ``counter_percent``. Accepted or countered,
+    it becomes a fee change. 409 once decided."""
+    return fees.decide_proposal(current_user, proposal_id, **data)

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 import tenants
 
-from ..accounts.permissions import require_host_admin
+from ..accounts.permissions import is_buyer, is_provider, require_host_admin, require_provider
 from ..errors import ValidationFailed
 from ..formatting import london_date
 from ..money import format_pounds, parse_pounds
@@ -294,4 +294,93 @@ def index_series(index_code):
     values = sorted(series.values, key=lambda v: (v.year, v.month), reverse=True)
     return render_template("placements/fees/index_series.html", form=form, series=series,
                            values=values, can_keep=fees.can_keep_index_series(current_user)), (
+        422 if errors else 200)
+
+
+# ---------------------------------------------------------------- uplift proposals
+
+class ProposalForm(FlaskForm):
+    effective_from = GovDateField("Date the uplift would take effect",
+                                  error_label="date the uplift would take effect",
+                                  description="For example, 1 4 2027")
+    percent = StringField("Percentage uplift", widget=GovTextInput(),
+                          description="For example, 3.5. Or leave it empty and give the new "
+                                      "weekly fees below.")
+    core_weekly_fee = StringField("New core weekly fee", widget=GovTextInput())
+    support_weekly_fee = StringField("New additional 1:1 support", widget=GovTextInput())
+    therapies_weekly_fee = StringField("New therapies fee", widget=GovTextInput())
+    other_weekly_fee = StringField("New other fee", widget=GovTextInput())
+    reason = TextAreaField("Why you propose it", widget=GovTextArea())
+    submit = SubmitField("Send the proposal", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Your decision", widget=GovRadioInput(), validate_choice=False,
+                          choices=[SelectChoice("accept", "Accept"),
+                                   SelectChoice("refuse", "Refuse"),
+                                   SelectChoice("counter", "Counter with another percentage")])
+    counter_percent = StringField("Percentage you offer instead (to counter)",
+                                  widget=GovTextInput())
+    reason = TextAreaField("Reason (needed to refuse or counter)", widget=GovTextArea())
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+@bp.route("/placements/<id:placement_id>/uplift-proposals", methods=["GET", "POST"])
+def uplift_proposals(placement_id):
+    placement, proposals = fees.proposals_of(current_user, placement_id)
+    is_its_provider = (is_provider(current_user)
+                       and placement.provider_id == current_user.organisation_id)
+    form = ProposalForm()
+    if request.method == "POST":
+        if not is_its_provider:
+            require_provider(current_user)
+        form.validate()
+        typed = {}
+        _percent(form, "percent", typed)
+        for name in fees.FEE_NAMES.values():
+            _pence(form, name, typed)
+        if not any(field.errors for field in form):
+            try:
+                fees.propose_uplift(
+                    current_user, placement_id, effective_from=form.effective_from.data,
+                    reason=form.reason.data, percent_bp=typed["percent"],
+                    core_weekly_pence=typed["core_weekly_fee"],
+                    support_weekly_pence=typed["support_weekly_fee"],
+                    therapies_weekly_pence=typed["therapies_weekly_fee"],
+                    other_weekly_pence=typed["other_weekly_fee"])
+            except ValidationFailed as error:
+                show_errors(form, error)
+            else:
+                flash("Proposal sent to the authority.", "success")
+                return redirect(url_for("placement_fees.uplift_proposals",
+                                        placement_id=placement_id))
+    errors = any(field.errors for field in form)
+    return render_template("placements/fees/proposals.html", form=form, placement=placement,
+                           proposals=proposals, can_propose=is_its_provider,
+                           deadline=fees.proposal_deadline), (422 if errors else 200)
+
+
+@bp.route("/uplift-proposals/<id:proposal_id>", methods=["GET", "POST"])
+def uplift_proposal(proposal_id):
+    proposal = fees.get_proposal(current_user, proposal_id)
+    can_decide = (is_buyer(current_user) and proposal.decision is None
+                  and proposal.placement.organisation_id == current_user.organisation_id)
+    form = DecisionForm()
+    if request.method == "POST":
+        form.validate()
+        typed = {}
+        _percent(form, "counter_percent", typed)
+        if not any(field.errors for field in form):
+            try:
+                fees.decide_proposal(current_user, proposal_id, form.decision.data,
+                                     form.reason.data, typed["counter_percent"])
+            except ValidationFailed as error:
+                show_errors(form, error)
+            else:
+                flash("Decision recorded.", "success")
+                return redirect(url_for("placement_fees.uplift_proposal",
+                                        proposal_id=proposal_id))
+    errors = any(field.errors for field in form)
+    return render_template("placements/fees/proposal.html", form=form, proposal=proposal,
+                           placement=proposal.placement, can_decide=can_decide), (
         422 if errors else 200)

@@ -14,25 +14,29 @@ Errors name the field as the API spells it (``effective_from``, ``core_weekly_fe
 The placement's fee columns stay the fees agreed at the start; the fees on a date are those
 overlaid by the last change effective by then (:func:`fees_on`).
 """
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+import tenants
+
 from .. import audit, notifications
 from ..accounts.permissions import (is_buyer, is_host_admin, is_provider, require_buyer,
                                     require_host_admin)
-from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..formatting import govuk_date
+from ..formatting import govuk_date, london_date
 from ..money import MAX_FEE_PENCE, display_pounds
 from ..purchasing.services import get_system, require_system
 from ..uplift_rules import UpliftKind, UpliftRuleColumns
 from . import engine
 from .history import record_event
-from .models import (FeeChangeReason, IndexSeries, IndexValue, Placement, PlacementFeeChange)
+from .models import (FeeChangeReason, IndexSeries, IndexValue, Placement, PlacementFeeChange,
+                     UpliftDecision, UpliftProposal)
 
 FEE_FIELDS = ("core_weekly_pence", "support_weekly_pence", "therapies_weekly_pence",
               "other_weekly_pence")
@@ -587,3 +591,209 @@ def require_reader(actor):
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("sign in to read index series")
 
+
+
+# ---------------------------------------------------------------- uplift proposals (issue 12 §4)
+
+PROPOSAL_DECISIONS = {"accept": "accepted", "refuse": "refused", "counter": "countered"}
+
+
+def months_before(day, months):
+    """The same day ``months`` calendar months earlier (the month's last day where it is
+    shorter: 31 May less 3 months is 28 or 29 February)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def proposal_deadline(placement, effective_from):
+    """The last day a proposal for ``effective_from`` is on time (issue 12 §4): the day before
+    the date the placement's notice months ahead of it. With 2 months, 31 January for
+    1 April."""
+    return months_before(effective_from, rule_of(placement).notice_months) - timedelta(days=1)
+
+
+def _provider_placement(actor, placement_id):
+    """One of the provider's own placements (its authority may read proposals, not make them)."""
+    placement = _placement(actor, placement_id)
+    if not is_provider(actor):
+        raise PermissionDenied("only the placement's provider proposes uplifts")
+    if placement.provider_id != actor.organisation_id:
+        raise NotFound(f"placement {placement_id}")
+    return placement
+
+
+def propose_uplift(actor, placement_id, effective_from=None, reason=None, percent_bp=None,
+                   core_weekly_pence=None, support_weekly_pence=None,
+                   therapies_weekly_pence=None, other_weekly_pence=None, today=None):
+    """A provider proposes an uplift to one of its placements (issue 12 §4): a percentage or
+    new fees (all four components), from a date within the placement's life and not in the
+    past, with its reason. It is ``late`` when received after :func:`proposal_deadline`. The
+    authority is told."""
+    placement = _provider_placement(actor, placement_id)
+    today = today or london_date(tenants.utcnow())
+    errors = {}
+    fees = {"core_weekly_pence": core_weekly_pence, "support_weekly_pence": support_weekly_pence,
+            "therapies_weekly_pence": therapies_weekly_pence,
+            "other_weekly_pence": other_weekly_pence}
+    given_fees = any(v is not None for v in fees.values())
+    if not isinstance(effective_from, date):
+        errors["effective_from"] = "Enter the date the uplift would take effect"
+    elif effective_from < max(today, placement.start_date):
+        errors["effective_from"] = ("The uplift must take effect today or later, within the "
+                                    "placement")
+    elif effective_from > placement.last_day:
+        errors["effective_from"] = (f"The uplift cannot take effect after the placement's last "
+                                    f"day, {govuk_date(placement.last_day)}")
+    if percent_bp is None and not given_fees:
+        errors["percent"] = "Enter the percentage you propose, or the new weekly fees"
+    elif percent_bp is not None and given_fees:
+        errors["percent"] = "Propose a percentage or new weekly fees, not both"
+    elif percent_bp is not None and not _in_bounds(percent_bp):
+        errors["percent"] = f"The uplift percentage must be {BOUNDS}"
+    elif given_fees:
+        _check_fees(fees, errors)
+    reason = _text(reason)
+    if not reason:
+        errors["reason"] = "Enter why you propose the uplift"
+    if errors:
+        raise ValidationFailed(errors)
+    proposal = UpliftProposal(
+        placement_id=placement.id, authority_id=placement.organisation_id,
+        percent_bp=percent_bp, **(fees if given_fees else {}), effective_from=effective_from,
+        reason=reason, late=today > proposal_deadline(placement, effective_from),
+        status="pending", proposed_by_id=actor.id)
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record("placement.uplift_proposed", proposal, actor=actor, after={
+        "placement_id": placement.id, "percent_bp": percent_bp,
+        **(fees if given_fees else {}), "effective_from": effective_from.isoformat(),
+        "late": proposal.late})
+    record_event(placement, "uplift.proposed",
+                 f"{actor.organisation.name} proposed {_proposed(proposal)} from "
+                 f"{govuk_date(effective_from)}{' (late)' if proposal.late else ''}: {reason}",
+                 actor=actor)
+    db.session.flush()
+    notifications.notify_organisation(placement.authority, "uplift_proposed", {
+        "reference": placement.reference, "provider_name": actor.organisation.name,
+        "proposed": _proposed(proposal), "effective_from": govuk_date(effective_from),
+        "late": proposal.late,
+        "link": notifications.external_url("placement_fees.uplift_proposal",
+                                           proposal_id=proposal.id)})
+    db.session.commit()
+    return proposal
+
+
+def _proposed(proposal):
+    if proposal.percent_bp is not None:
+        return f"an uplift of {display_percent(proposal.percent_bp)}"
+    total = sum(getattr(proposal, name) or 0 for name in FEE_FIELDS)
+    return f"new fees of {display_pounds(total)} a week"
+
+
+def proposals_of(actor, placement_id):
+    """A placement's uplift proposals, newest first (its authority and its provider), each with
+    its decision (or None)."""
+    placement = _placement(actor, placement_id)
+    proposals = db.session.scalars(select(UpliftProposal).where(
+        UpliftProposal.placement_id == placement.id
+    ).order_by(UpliftProposal.received_at.desc(), UpliftProposal.id.desc())).all()
+    decisions = {d.proposal_id: d for d in db.session.scalars(select(UpliftDecision).where(
+        UpliftDecision.proposal_id.in_([p.id for p in proposals])))} if proposals else {}
+    for proposal in proposals:
+        proposal.decision = decisions.get(proposal.id)
+    return placement, proposals
+
+
+def get_proposal(actor, proposal_id):
+    """One proposal with its placement and decision: its provider and its authority's buyers."""
+    proposal = db.session.get(UpliftProposal, proposal_id)
+    if proposal is None or not (is_buyer(actor) or is_provider(actor)):
+        raise NotFound(f"uplift proposal {proposal_id}")
+    placement = db.session.get(Placement, proposal.placement_id)
+    if placement is None:
+        raise NotFound(f"uplift proposal {proposal_id}")
+    proposal.placement = placement
+    proposal.decision = db.session.scalar(select(UpliftDecision).where(
+        UpliftDecision.proposal_id == proposal.id))
+    return proposal
+
+
+def decide_proposal(actor, proposal_id, decision=None, reason=None, counter_percent_bp=None):
+    """The authority accepts, refuses or counters a provider's uplift proposal (issue 12 §4), by
+    its officers or managers. Refusing or countering needs a reason; a counter its percentage.
+    An accepted or countered proposal becomes a fee change (reason uplift) from its effective
+    date: new fees as proposed, or each component uplifted by the percentage on the fees in
+    force the day before. A decided proposal cannot be decided again (Conflict). The provider
+    is told."""
+    proposal = get_proposal(actor, proposal_id)
+    require_buyer(actor)
+    placement = _own_placement(actor, proposal.placement_id, for_update=True)
+    if proposal.decision is not None or proposal.status != "pending":
+        raise Conflict("this proposal has already been decided")
+    errors = {}
+    if decision not in PROPOSAL_DECISIONS:
+        errors["decision"] = "Choose accept, refuse or counter"
+    reason = _text(reason)
+    if decision in ("refuse", "counter") and not reason:
+        errors["reason"] = f"Enter why you {decision} the proposal"
+    if decision == "counter":
+        if counter_percent_bp is None:
+            errors["counter_percent"] = "Enter the percentage you offer instead, for example 1.5"
+        elif not _in_bounds(counter_percent_bp):
+            errors["counter_percent"] = f"The percentage must be {BOUNDS}"
+    if decision in ("accept", "counter") and not errors:
+        if proposal.effective_from > placement.last_day:
+            errors["decision"] = "The placement ends before the proposed date"
+        elif placement.invoiced_to is not None and proposal.effective_from <= placement.invoiced_to:
+            errors["decision"] = (f"Fees are invoiced to {govuk_date(placement.invoiced_to)}: "
+                                  f"record a correction instead")
+    if errors:
+        raise ValidationFailed(errors)
+    change = None
+    if decision in ("accept", "counter"):
+        percent = counter_percent_bp if decision == "counter" else proposal.percent_bp
+        if percent is not None:
+            before = fees_on(placement, fee_changes_of(placement),
+                             proposal.effective_from - timedelta(days=1))
+            new = {name: engine.uplift_fee(before[name], percent) for name in FEE_FIELDS}
+        else:
+            new = {name: getattr(proposal, name) or 0 for name in FEE_FIELDS}
+        change = PlacementFeeChange(
+            placement_id=placement.id, provider_id=placement.provider_id,
+            effective_from=proposal.effective_from, **new, weekly_total_pence=sum(new.values()),
+            reason=FeeChangeReason.UPLIFT, uplift_percent_bp=percent, proposal_id=proposal.id,
+            note=reason, agreed_by=actor.full_name, recorded_by_id=actor.id)
+        db.session.add(change)
+        db.session.flush()
+    made = UpliftDecision(proposal_id=proposal.id, provider_id=placement.provider_id,
+                          decision=PROPOSAL_DECISIONS[decision], reason=reason or "",
+                          counter_percent_bp=counter_percent_bp if decision == "counter" else None,
+                          fee_change_id=change.id if change else None, decided_by_id=actor.id)
+    db.session.add(made)
+    db.session.flush()
+    audit.record("placement.uplift_decided", made, actor=actor, after={
+        "proposal_id": proposal.id, "decision": made.decision,
+        "counter_percent_bp": made.counter_percent_bp,
+        "fee_change_id": made.fee_change_id})
+    words = {"accepted": "accepted", "refused": "refused",
+             "countered": f"countered with {display_percent(counter_percent_bp)}"}[made.decision]
+    record_event(placement, "uplift.decided",
+                 f"{placement.authority.name} {words} the proposal of {_proposed(proposal)} from "
+                 f"{govuk_date(proposal.effective_from)}" + (f": {reason}" if reason else ""),
+                 actor=actor)
+    db.session.flush()
+    # The proposal is the provider's row: its status is written in the provider's scope.
+    with tenants.scoped_to(placement.provider):
+        own = db.session.scalars(select(UpliftProposal).where(
+            UpliftProposal.id == proposal.id)).one()
+        own.status = made.decision
+        db.session.flush()
+    _notify_provider(placement, "uplift_decided", {
+        "decision": words, "proposed": _proposed(proposal),
+        "effective_from": govuk_date(proposal.effective_from), "reason": reason or ""})
+    # lead: refresh value here (after an accepted or countered proposal's fee change)
+    db.session.commit()
+    proposal.decision = made
+    return proposal

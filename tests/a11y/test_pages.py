@@ -49,6 +49,8 @@ DEMO_IDS = {
     "placement_id": "select min(id) from placement",
     # The host's CPI series (seeded by the demo).
     "index_code": "select min(code) from index_series",
+    # Brookvale's uplift proposal on that placement.
+    "proposal_id": "select min(id) from uplift_proposal",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -223,6 +225,24 @@ def test_fee_and_uplift_forms_in_their_error_state(server, browser):
         assert "There is a problem" in page.content()
         if violations := run_axe(page):
             failures.append(format_violations(violations, f"{path} (with errors)"))
+    with app.app_context():
+        proposal_id = db.session.execute(db.text("select min(id) from uplift_proposal")).scalar()
+    page.goto(base + f"/uplift-proposals/{proposal_id}")
+    page.check("#decision-2")  # refuse, without the reason it needs
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the proposal decision (with errors)"))
+    context.close()
+    context, page = _signed_in(browser, base, "admissions@brookvale.example.com")
+    page.goto(base + f"/placements/{placement_id}/uplift-proposals")
+    page.fill("#percent", "lots")
+    page.get_by_role("button", name="Send the proposal").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the proposal form (with errors)"))
     context.close()
     context, page = _signed_in(browser, base, "host.admin@cheshire-east.example.com")
     page.goto(base + "/index-series/CPI")

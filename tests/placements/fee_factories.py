@@ -46,3 +46,13 @@ def cpi(host, values):
             series.values.append(IndexValue(year=year, month=month, value_bp=bp))
         db.session.commit()
         return series
+
+
+def proposal(provider_user, placement, percent_bp=300):
+    """The provider's proposal of an uplift from the placement's last day (always ahead)."""
+    from marketplace.placements import fees
+
+    with tenants.scoped_to(provider_user.organisation):
+        return fees.propose_uplift(provider_user, placement.id,
+                                   effective_from=placement.last_day, reason="Pay award.",
+                                   percent_bp=percent_bp)

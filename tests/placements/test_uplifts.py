@@ -200,3 +200,140 @@ def test_applying_uplifts_reads_a_bounded_number_of_statements(world, time_machi
         time_machine.move_to("2025-08-01 10:00 +01:00", tick=False)
     per_change = (counts[1] - counts[0]) / 4
     assert per_change <= 8, counts
+
+
+# ---------------------------------------------------------------- proposals
+
+def _api(client, user):
+    from ..helpers import bearer_token
+
+    headers = {"Authorization": f"Bearer {bearer_token(user).token}"}
+    return lambda method, url, body=None: client.open(url, method=method, headers=headers,
+                                                      json=body)
+
+
+def test_a_proposal_received_after_31_january_for_1_april_is_late(world, time_machine, client):
+    placement = factories.placement(world.member, world.provider, kind="fixed_april",
+                                    percent_bp=250)
+    provider = _api(client, world.provider_user)
+    url = f"/api/v1/placements/{placement.id}/uplift-proposals"
+    body = {"effective_from": "2027-04-01", "percent": "3.5", "reason": "Staff pay award."}
+    # Notice 2 months: on time up to and including 31 January 2027 (UK time).
+    time_machine.move_to("2027-01-31 23:30 +00:00", tick=False)
+    on_time = provider("POST", url, body)
+    assert on_time.status_code == 201, on_time.json
+    assert (on_time.json["late"], on_time.json["percent"], on_time.json["status"],
+            on_time.json["decision"]) == (False, "3.5", "pending", None)
+    time_machine.move_to("2027-02-01 00:30 +00:00", tick=False)
+    late = provider("POST", url, body)
+    assert late.json["late"] is True
+    # The authority's users are told, each time.
+    with tenants.scoped_to(world.member):
+        from marketplace.notifications.models import OutboxMessage
+
+        subjects = {m.subject for m in db.session.scalars(select(OutboxMessage))}
+        assert subjects == {f"Placement {placement.reference}: Brookvale School Ltd proposes "
+                            f"an uplift"}
+    listed = _api(client, world.officer)("GET", url)
+    assert [p["late"] for p in listed.json] == [True, False]
+    # Bad input, by field; the authority cannot propose; others are told it is not there.
+    bad = provider("POST", url, {"effective_from": "2027-04-01", "percent": "3",
+                                 "core_weekly_fee": "1600.00"})
+    assert {e["field"]: e["message"] for e in bad.json["errors"]} == {
+        "percent": "Propose a percentage or new weekly fees, not both",
+        "reason": "Enter why you propose the uplift"}
+    assert _api(client, world.officer)("POST", url, body).status_code == 403
+    for user in (world.other_provider_user, world.other_officer):
+        assert _api(client, user)("GET", url).status_code == 404
+        assert _api(client, user)("POST", url, body).status_code == 404
+
+
+def test_the_authority_accepts_refuses_or_counters_and_decides_once(world, time_machine,
+                                                                     client):
+    # Fees £1,500.00 + £200.00 + £33.33 (173333) from 1 September 2025; no uplift rule.
+    placement = factories.placement(world.member, world.provider, kind="none")
+    time_machine.move_to("2026-12-01 10:00 +00:00", tick=False)
+    provider = _api(client, world.provider_user)
+    officer = _api(client, world.officer)
+    url = f"/api/v1/placements/{placement.id}/uplift-proposals"
+    by_percent = provider("POST", url, {"effective_from": "2027-04-01", "percent": "4",
+                                        "reason": "Staff pay award."}).json
+    by_fees = provider("POST", url, {"effective_from": "2027-09-01", "reason": "New therapist.",
+                                     "core_weekly_fee": "1500.00", "support_weekly_fee":
+                                     "200.00", "therapies_weekly_fee": "120.00",
+                                     "other_weekly_fee": "0.00"}).json
+    refused = provider("POST", url, {"effective_from": "2027-04-01", "percent": "9",
+                                     "reason": "Costs."}).json
+
+    decide = f"/api/v1/uplift-proposals/{by_percent['id']}/decision"
+    bad = officer("POST", decide, {"decision": "counter"})
+    assert {e["field"] for e in bad.json["errors"]} == {"reason", "counter_percent"}
+    assert provider("POST", decide, {"decision": "accept"}).status_code == 403
+    assert _api(client, world.other_officer)("POST", decide, {"decision": "accept"}
+                                             ).status_code == 404
+    # Countered at 2.5% from 1 April 2027 on the fees in force the day before:
+    # 150000 × 1.025 = 153750; 20000 × 1.025 = 20500; 3333 × 1.025 = 3416.325 → 3416: 177666.
+    countered = officer("POST", decide, {"decision": "counter", "counter_percent": "2.5",
+                                         "reason": "Within our budget for the year."})
+    assert countered.status_code == 200, countered.json
+    assert (countered.json["status"], countered.json["decision"]["decision"],
+            countered.json["decision"]["counter_percent"]) == ("countered", "countered", "2.5")
+    assert officer("POST", decide, {"decision": "accept"}).status_code == 409
+
+    # Accepted new fees apply as proposed from 1 September 2027: 150000 + 20000 + 12000.
+    accepted = officer("POST", f"/api/v1/uplift-proposals/{by_fees['id']}/decision",
+                       {"decision": "accept"})
+    assert accepted.json["status"] == "accepted"
+    # Refused needs its reason and makes no fee change.
+    refuse = f"/api/v1/uplift-proposals/{refused['id']}/decision"
+    assert officer("POST", refuse, {"decision": "refuse"}).json["errors"] == [{
+        "field": "reason", "in": "json", "message": "Enter why you refuse the proposal"}]
+    assert officer("POST", refuse, {"decision": "refuse", "reason": "Above the agreed rule."}
+                   ).json["decision"]["reason"] == "Above the agreed rule."
+
+    assert [c[:8] for c in _changes(world.member, placement)] == [
+        (date(2027, 4, 1), None, 153750, 20500, 3416, 0, 177666, 250),
+        (date(2027, 9, 1), None, 150000, 20000, 12000, 0, 182000, None)]
+    with tenants.scoped_to(world.member):
+        assert {c.proposal_id for c in db.session.scalars(select(PlacementFeeChange))} == {
+            int(by_percent["id"]), int(by_fees["id"])}
+    # The provider sees each decision, and is told of each.
+    listed = provider("GET", url).json
+    assert {p["id"]: p["status"] for p in listed} == {
+        by_percent["id"]: "countered", by_fees["id"]: "accepted", refused["id"]: "refused"}
+    with tenants.scoped_to(world.provider):
+        from marketplace.notifications.models import OutboxMessage
+
+        subjects = sorted(m.subject for m in db.session.scalars(select(OutboxMessage)))
+        assert subjects == [f"Placement {placement.reference}: your uplift proposal was "
+                            f"{word}" for word in ("accepted", "countered with 2.5%",
+                                                   "refused")]
+
+
+def test_the_proposal_pages(world, time_machine, as_user):
+    placement = factories.placement(world.member, world.provider, kind="none")
+    time_machine.move_to("2026-12-01 10:00 +00:00", tick=False)
+    provider = as_user(world.provider_user)
+    page = f"/placements/{placement.id}/uplift-proposals"
+    bad = provider.post(page, data={"effective_from": ["1", "4", "2027"], "percent": "lots",
+                                    "reason": ""})
+    assert bad.status_code == 422 and "Enter a percentage with up to two decimal places" in (
+        bad.get_data(as_text=True))
+    done = provider.post(page, follow_redirects=True, data={
+        "effective_from": ["1", "4", "2027"], "percent": "3", "reason": "Pay award."})
+    assert "Proposal sent to the authority." in done.get_data(as_text=True)
+    with tenants.scoped_to(world.provider):
+        from marketplace.placements.models import UpliftProposal
+
+        proposal = db.session.scalar(select(UpliftProposal))
+    officer = as_user(world.officer)
+    assert "3%" in officer.get(page).get_data(as_text=True)
+    detail = f"/uplift-proposals/{proposal.id}"
+    bad = officer.post(detail, data={"decision": "refuse", "reason": ""})
+    assert bad.status_code == 422 and "Enter why you refuse the proposal" in bad.get_data(
+        as_text=True)
+    done = officer.post(detail, follow_redirects=True, data={"decision": "accept", "reason": ""})
+    assert "Decision recorded." in done.get_data(as_text=True) and "Accepted" in done.get_data(
+        as_text=True)
+    assert as_user(world.other_officer).get(detail).status_code == 404
+    assert as_user(world.other_provider_user).get(page).status_code == 404
