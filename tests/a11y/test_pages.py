@@ -49,7 +49,7 @@ DEMO_IDS = {
     "placement_id": "select min(id) from placement",
     # The host's CPI series (seeded by the demo).
     "index_code": "select min(code) from index_series",
-    # Brookvale's uplift proposal on that placement.
+    # The uplift proposal its provider (Hillside) made on that placement.
     "proposal_id": "select min(id) from uplift_proposal",
 }
 
@@ -235,7 +235,7 @@ def test_fee_and_uplift_forms_in_their_error_state(server, browser):
     if violations := run_axe(page):
         failures.append(format_violations(violations, "the proposal decision (with errors)"))
     context.close()
-    context, page = _signed_in(browser, base, "admissions@brookvale.example.com")
+    context, page = _signed_in(browser, base, "admissions@hillside.example.com")
     page.goto(base + f"/placements/{placement_id}/uplift-proposals")
     page.fill("#percent", "lots")
     page.get_by_role("button", name="Send the proposal").click()
