@@ -355,6 +355,8 @@ class CostTerms:
 
     @cached_property
     def _table(self) -> _Table:
+        """The segments, built on first use; so the terms and their calendars are treated as
+        immutable once costed."""
         return _Table(self)
 
 
@@ -405,7 +407,7 @@ class _Table:
     and C's numerator at the end of the segment before.
     C(d) = numerator(d) / denominator."""
     __slots__ = ("start", "end", "denominator", "chargeable", "firsts", "lasts", "keys", "rates",
-                 "calendars", "bases", "cums", "total", "terms")
+                 "calendars", "bases", "cums", "total", "sources")
 
     def __init__(self, terms: CostTerms):
         start = terms.start.toordinal()
@@ -475,7 +477,7 @@ class _Table:
             cums.append(cum)
             cum += rate * units
         self.total = cum
-        self.terms = terms
+        self.sources = calendars  # for describe(); not the terms, so no reference cycle
 
     def describe(self, i: int) -> tuple[str, bool, int]:
         """Segment i's basis text, whether it is estimated, and (estimated) its academic year's
@@ -484,7 +486,7 @@ class _Table:
         if year is None:
             source = None
         else:
-            source = self.terms.calendars.calendar_for(year)[1]
+            source = self.sources.calendar_for(year)[1]
         key = (source, year, self.chargeable, in_lieu)
         described = _DESCRIPTIONS.get(key)
         if described is None:
@@ -564,19 +566,17 @@ def cost(terms: CostTerms, from_: date, to: date) -> Costing:
     while i < len(firsts) and firsts[i] <= b:
         first = firsts[i] if firsts[i] > a else a
         last = lasts[i] if lasts[i] < b else b
-        units = table._units(i, last) - (table._units(i, first - 1) if first > firsts[i] else 0)
-        if units:
-            after = _round_num(table.cums[i] + table.rates[i] * table._units(i, last),
-                               denominator)
+        through = table._units(i, last)
+        units = through - (table._units(i, first - 1) if first > firsts[i] else 0)
+        if units:  # a stretch with no days counted is left out: it costs nothing
             text, estimated, year_days = table.describe(i)
-            if estimated:
-                days = Fraction(table.chargeable * units, year_days)
-                any_estimated = True
-            else:
-                days = units
-            lines.append(Line(date.fromordinal(first), date.fromordinal(last), text, days,
-                              table.keys[i][0], after - before, estimated))
-            before = after
+            days = Fraction(table.chargeable * units, year_days) if estimated else units
+            if days:
+                after = _round_num(table.cums[i] + table.rates[i] * through, denominator)
+                any_estimated = any_estimated or estimated
+                lines.append(Line(date.fromordinal(first), date.fromordinal(last), text, days,
+                                  table.keys[i][0], after - before, estimated))
+                before = after
         i += 1
     total = table.rounded(b) - opening
     return Costing(from_, to, total, any_estimated, tuple(lines))
