@@ -147,7 +147,7 @@ def seed():
     deadline = datetime.combine(services.earliest_deadline_date(today) + timedelta(days=2),
                                 time(12, 0), tzinfo=LONDON)
     with tenants.scoped_to(manchester):
-        services.set_delegation_limit(manager, 80_000_00)
+        services.set_delegation_limit(manager, 250_000_00)  # whole-life
         services.create_call_off(officer, **_child(lot, schedule_id, today, "MCR-3104", 9, "M22"))
         open_call_off = services.create_call_off(officer, **_child(
             lot, schedule_id, today, "MCR-2291", 12, "M20", response_deadline=deadline))

@@ -173,11 +173,11 @@ def _value(member):
 
 
 class DelegationLimitForm(FlaskForm):
-    annual_limit = StringField(
-        "Annual limit in pounds", widget=GovTextInput(),
-        description="Awards whose annual cost is above this need a manager's approval. For "
-                    "example, 60000",
-        validators=[InputRequired("Enter the annual limit in pounds, for example 60000")])
+    whole_life_limit = StringField(
+        "Whole-life limit in pounds", widget=GovTextInput(),
+        description="Awards whose whole-life value (the cost over the placement's whole length) "
+                    "is above this need a manager's approval. For example, 120000",
+        validators=[InputRequired("Enter the whole-life limit in pounds, for example 120000")])
     submit = SubmitField("Save limit", widget=GovSubmitInput())
 
 

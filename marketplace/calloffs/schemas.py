@@ -18,7 +18,7 @@ from ..evaluation.schemas import LotRefSchema, RefSchema
 from ..money import MAX_FEE_PENCE
 from ..purchasing.models import PlacementType
 from .models import AwardStatus, CallOffStatus, ChildGender, DirectAwardReason, Route
-from .services import visible_status
+from .services import MAX_LIMIT_PENCE, visible_status
 
 ID = validate.Range(min=1, max=ID_MAX)
 TEXT = validate.Length(max=10_000)
@@ -426,12 +426,14 @@ class AwardInputSchema(Schema):
 # ---------------------------------------------------------------- placements and limits
 
 class DelegationLimitSchema(Schema):
-    annual_limit_pence = Pounds(data_key="annual_limit", dump_only=True, allow_none=True,
+    annual_limit_pence = Pounds(data_key="whole_life_limit", dump_only=True, allow_none=True,
                                 metadata={
-        "description": "null: no limit set (no award needs approval)."})
+        "description": "The whole-life value (the cost over the placement's whole length) above "
+                       "which an award needs a manager's approval; null: no limit set (no award "
+                       "needs approval)."})
     set_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class DelegationLimitInputSchema(Schema):
-    annual_limit_pence = Pounds(data_key="annual_limit", required=True,
-                                maximum=MAX_FEE_PENCE * 52)
+    annual_limit_pence = Pounds(data_key="whole_life_limit", required=True,
+                                maximum=MAX_LIMIT_PENCE)

@@ -15,9 +15,7 @@ Deadlines are checked here against the clock; jobs only send reminders and notic
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-import re
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -36,8 +34,10 @@ from ..evaluation.admissions import invitable_admissions
 from ..extensions import db
 from ..formatting import LONDON, govuk_datetime, london_date
 from ..money import MAX_FEE_PENCE, format_pounds
-from ..needs import need_codes, need_label
+from ..children import clean_child
+from ..needs import need_label
 from ..paging import paginate
+from ..placements import costing
 from ..placements import services as placements
 from ..providers.models import Provider
 from ..purchasing import standstill
@@ -53,9 +53,6 @@ MAX_TEXT = 10000
 MIN_PROVIDERS_WITHOUT_WARNING = 3
 MAX_LENGTH_WEEKS = 260
 
-_FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}$")
-_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-_CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_. ]{0,29}$")
 
 
 class Sealed(Conflict):
@@ -373,52 +370,7 @@ def _int(value, errors, name, message, low, high):
 
 
 def _clean_child(fields, errors, today):
-    values = {}
-    reference = _text(fields.get("case_reference"), 100)
-    if not reference:
-        errors["case_reference"] = "Enter your authority's case reference for the child"
-    elif not _CASE_REFERENCE.match(reference):
-        errors["case_reference"] = ("Case reference must be 30 characters or fewer, using "
-                                    "letters, numbers, spaces and / - _ .")
-    values["case_reference"] = reference
-
-    raw_year = str(fields.get("birth_year") or "").strip()
-    if re.search(r"\d{1,2}\s*[/\-.]\s*\d{1,2}|\d{1,2}\s+[A-Za-z]+\s+\d{4}", raw_year):
-        errors["birth_year"] = ("Enter the year of birth only, for example 2014: do not give "
-                                "the child's full date of birth")
-        values["birth_year"] = None
-    else:
-        values["birth_year"] = _int(raw_year, errors, "birth_year",
-                                    f"Enter a year of birth between {today.year - 25} and "
-                                    f"{today.year}, for example 2014", today.year - 25, today.year)
-
-    try:
-        values["gender"] = ChildGender(fields.get("gender"))
-    except ValueError:
-        values["gender"] = None
-        errors["gender"] = "Select the child's gender"
-
-    codes = need_codes()
-    primary = (fields.get("primary_need") or "").strip().upper()
-    if primary not in codes:
-        errors["primary_need"] = "Select the child's primary need"
-    values["primary_need"] = primary
-    secondary = fields.get("secondary_needs") or []
-    if isinstance(secondary, str):
-        secondary = [secondary]
-    secondary = [str(code).strip().upper() for code in secondary]
-    if any(code not in codes for code in secondary):
-        errors["secondary_needs"] = "Select secondary needs from the list"
-    values["secondary_needs"] = sorted({c for c in secondary if c in codes and c != primary})
-
-    district = re.sub(r"\s+", " ", str(fields.get("postcode_district") or "").strip().upper())
-    if _FULL_POSTCODE.match(district):
-        errors["postcode_district"] = ("Enter only the postcode district, the first half of the "
-                                       "postcode (for example SK10): do not give the child's "
-                                       "full postcode")
-    elif not _DISTRICT.match(district):
-        errors["postcode_district"] = "Enter a postcode district, for example SK10"
-    values["postcode_district"] = district
+    values = clean_child(fields, errors, today)
     values["ehcp_summary"] = _text(fields.get("ehcp_summary"))
     return values
 
@@ -1023,22 +975,25 @@ FEE_FIELDS = ("core_weekly_pence", "support_weekly_pence", "therapies_weekly_pen
 
 
 def chargeable_weeks(call_off):
-    """Weeks charged in a year of the call-off's placement type (52, or the system's school days
-    ÷ 5, e.g. 38)."""
-    system = get_system()
-    days = system.chargeable_school_days if system else 190
+    """Weeks charged in a year of the call-off's placement type, as the offer page explains
+    them: the system's school days ÷ 5 (e.g. 38) for term-time types, 52 for 52-week ones (whose
+    cost the engine counts by calendar days ÷ 7: 365 ÷ 7 in a year)."""
+    days = costing.chargeable_days()
     weeks = call_off.placement_type.chargeable_weeks(days)
     return Fraction(days, 5) if call_off.placement_type.term_time else Fraction(weeks or 0)
 
 
-def annual_cost(weekly_pence, weeks):
-    """The annual cost in pence, rounded half up to the penny."""
-    value = Decimal(weekly_pence) * Decimal(weeks.numerator) / Decimal(weeks.denominator)
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def offer_values(call_off, weekly_pence, available_from, provider_id):
+    """An offer's annual cost and whole-life value from the cost engine (issue 12 §6-7), over
+    the placement it would make: from the requested start, or later if the place is only
+    available later, for the requested length."""
+    start = max(call_off.start_date, available_from or call_off.start_date)
+    return costing.offer_values(call_off.placement_type, weekly_pence, start,
+                                start + timedelta(weeks=call_off.length_weeks), provider_id)
 
 
 def _weeks_label(weeks):
-    return str(weeks.numerator) if weeks.denominator == 1 else f"{float(weeks):g}"
+    return str(weeks.numerator) if weeks.denominator == 1 else f"{float(weeks):.2f}"
 
 
 def get_own_offer(actor, call_off_id):
@@ -1048,7 +1003,7 @@ def get_own_offer(actor, call_off_id):
         Offer.call_off_id == call_off.id, Offer.organisation_id == actor.organisation_id))
 
 
-def _clean_offer(call_off, fields, today):
+def _clean_offer(call_off, fields, today, provider_id):
     errors = {}
     values = {}
     can_meet = fields.get("can_meet_need")
@@ -1098,11 +1053,12 @@ def _clean_offer(call_off, fields, today):
             errors["statement"] = "Explain how you will meet the child's needs"
     if errors:
         raise ValidationFailed(errors)
-    weeks = chargeable_weeks(call_off)
     weekly = sum(values[name] for name in FEE_FIELDS)
+    worked = offer_values(call_off, weekly, values["available_from"], provider_id)
     values["weekly_total_pence"] = weekly
-    values["annual_cost_pence"] = annual_cost(weekly, weeks)
-    values["chargeable_weeks"] = _weeks_label(weeks)
+    values["annual_cost_pence"] = worked.annual_pence
+    values["total_value_pence"] = worked.whole_life_pence
+    values["chargeable_weeks"] = _weeks_label(worked.weeks)
     return values
 
 
@@ -1121,7 +1077,7 @@ def submit_offer(actor, call_off_id, **fields):
     call_off = _invited_call_off(actor, call_off_id)
     now = tenants.utcnow()
     _require_before_deadline(call_off, now, "made or changed")
-    values = _clean_offer(call_off, fields, london_date(now))
+    values = _clean_offer(call_off, fields, london_date(now), actor.organisation_id)
     _lock_invitation(actor, call_off)
     # The wait for the lock may have run past the deadline.
     now = tenants.utcnow()
@@ -1338,13 +1294,18 @@ def get_delegation_limit(actor):
     return db.session.scalar(select(DelegationLimit))
 
 
+# A delegation limit above ten years at the highest weekly fee is a typing mistake.
+MAX_LIMIT_PENCE = MAX_FEE_PENCE * 52 * 10
+
+
 def set_delegation_limit(actor, annual_limit_pence):
-    """The authority's manager sets the annual cost above which an award needs a manager's
-    approval."""
+    """The authority's manager sets the whole-life value (issue 12 §7: the cost over the
+    placement's whole length, not a year's) above which an award needs a manager's approval.
+    The column keeps its first name, ``annual_limit_pence``."""
     require_manager(actor)
     if not isinstance(annual_limit_pence, int) or isinstance(annual_limit_pence, bool) or not (
-            0 < annual_limit_pence <= MAX_FEE_PENCE * 52):
-        raise ValidationFailed({"annual_limit_pence": "Enter an annual amount greater than £0"})
+            0 < annual_limit_pence <= MAX_LIMIT_PENCE):
+        raise ValidationFailed({"annual_limit_pence": "Enter a whole-life limit greater than £0"})
     row = get_delegation_limit(actor)
     before = {"annual_limit_pence": row.annual_limit_pence} if row else None
     if row is None:
@@ -1387,11 +1348,13 @@ def award(actor, call_off_id, offer_id, *, justification=None):
                 "This offer is not ranked first: record why you are awarding it, for example "
                 "parental preference or a tribunal order")})
     limit = get_delegation_limit(actor)
-    needs_approval = limit is not None and row.offer.annual_cost_pence > limit.annual_limit_pence
+    # The limit is on the whole-life value (issue 12 §7).
+    needs_approval = limit is not None and row.offer.total_value_pence > limit.annual_limit_pence
     approved_by_making = needs_approval and actor.role == Role.AUTHORITY_MANAGER
     record = Award(call_off_id=call_off.id, offer_id=row.offer.id,
                    provider_id=row.offer.organisation_id, rank=row.rank,
                    justification=justification, annual_cost_pence=row.offer.annual_cost_pence,
+                   total_value_pence=row.offer.total_value_pence,
                    requested_by_id=actor.id, requested_at=now,
                    status=AwardStatus.AWAITING_APPROVAL)
     db.session.add(record)
@@ -1403,7 +1366,7 @@ def award(actor, call_off_id, offer_id, *, justification=None):
     audit.record("call_off.award_requested", record, actor=actor, after={
         "call_off_id": call_off.id, "offer_id": row.offer.id, "rank": row.rank,
         "justification": justification, "annual_cost_pence": row.offer.annual_cost_pence,
-        "needs_approval": needs_approval})
+        "total_value_pence": row.offer.total_value_pence, "needs_approval": needs_approval})
     if needs_approval and not approved_by_making:
         call_off.status, call_off.status_changed_at = CallOffStatus.EVALUATING, now
         db.session.flush()
@@ -1667,12 +1630,22 @@ def _agreed(call_off, record, offer, now):
         fees={**{name: getattr(offer, name) for name in FEE_FIELDS},
               "other_description": offer.other_description,
               "weekly_total_pence": offer.weekly_total_pence,
-              "annual_cost_pence": offer.annual_cost_pence},
+              "annual_cost_pence": offer.annual_cost_pence,
+              "total_value_pence": offer.total_value_pence},
         specification_version_ids=list(call_off.specification_version_ids),
         local_schedule={"local_schedule_revision": call_off.local_schedule_revision,
                         "local_schedule_title": call_off.local_schedule_title,
                         "local_schedule_body": call_off.local_schedule_body},
-        agreed_at=now)
+        agreed_at=now, call_off_reference=call_off.reference,
+        uplift_rule=_uplift_rule(call_off))
+
+
+def _uplift_rule(call_off):
+    """The placement's uplift rule (issue 12 §4): the call-off's, else the system's default."""
+    if call_off.uplift_kind:
+        return call_off.uplift_values()
+    system = get_system()
+    return system.uplift_values() if system is not None and system.uplift_kind else None
 
 
 # ---------------------------------------------------------------- jobs

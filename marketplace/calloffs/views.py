@@ -339,7 +339,7 @@ def award_call_off(call_off_id):
     else:
         flash(f"Awarded to {record.provider.name}; the provider has been told."
               if record.status == AwardStatus.AWARDED else
-              "The award's annual cost is above your authority's delegation limit: it now "
+              "The award's whole-life value is above your authority's delegation limit: it now "
               "waits for a manager's approval.", "success")
     return _to_evaluation(call_off_id, "#award")
 
@@ -438,18 +438,18 @@ def evaluation_xlsx(call_off_id):
 @bp.route("/delegation-limit", methods=["GET", "POST"])
 def delegation_limit():
     limit = services.get_delegation_limit(current_user)
-    form = DelegationLimitForm(data={"annual_limit": format_pounds(limit.annual_limit_pence)}
+    form = DelegationLimitForm(data={"whole_life_limit": format_pounds(limit.annual_limit_pence)}
                                if limit else None)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            pence = parse_pounds(form.annual_limit.data)
+            pence = parse_pounds(form.whole_life_limit.data)
         except ValueError:
-            form.annual_limit.errors = ["Enter the annual limit in pounds, for example 60000"]
+            form.whole_life_limit.errors = ["Enter the whole-life limit in pounds, for example 120000"]
         else:
             try:
                 services.set_delegation_limit(current_user, pence)
             except ValidationFailed as error:
-                show_errors(form, error, {"annual_limit_pence": "annual_limit"})
+                show_errors(form, error, {"annual_limit_pence": "whole_life_limit"})
             else:
                 flash("Delegation limit saved.", "success")
                 return redirect(url_for("calloffs.delegation_limit"))

@@ -18,7 +18,7 @@ import tenants
 
 from .. import working_days
 from ..audit.models import AuditEvent
-from ..calloffs.services import annual_cost
+from ..placements import costing, engine
 from ..extensions import db
 from ..purchasing import standstill
 from ..purchasing.models import Lot, PurchasingSystem, StandstillRule
@@ -220,14 +220,15 @@ class _Generator:
             "id", "organisation_id", "call_off_id", "can_meet_need", "decline_reason",
             "core_weekly_pence", "support_weekly_pence", "therapies_weekly_pence",
             "other_weekly_pence", "other_description", "weekly_total_pence",
-            "annual_cost_pence", "chargeable_weeks", "available_from", "statement", "revision",
+            "annual_cost_pence", "total_value_pence", "chargeable_weeks", "available_from", "statement", "revision",
             "submitted_by_id", "submitted_at", "updated_at", "withdrawn_at"))
         w.register("offer_receipt", ("id", "organisation_id", "call_off_id", "received_at"))
         w.register("quality_mark", ("id", "organisation_id", "call_off_id", "offer_id", "mark",
                                     "notes", "marked_by_id", "marked_at"))
         w.register("award", (
             "id", "organisation_id", "call_off_id", "offer_id", "provider_id", "status", "rank",
-            "justification", "annual_cost_pence", "requested_by_id", "requested_at",
+            "justification", "annual_cost_pence", "total_value_pence", "requested_by_id",
+            "requested_at",
             "approved_by_id", "approved_at", "approval_note", "made_at", "standstill_rule",
             "standstill_ends_at", "responded_at", "responded_by_id", "decline_reason"))
         w.register("placement", (
@@ -237,7 +238,8 @@ class _Generator:
             "specification_version_ids", "local_schedule_revision", "local_schedule_title",
             "local_schedule_body", "core_weekly_pence", "support_weekly_pence",
             "therapies_weekly_pence", "other_weekly_pence", "other_description",
-            "weekly_total_pence", "annual_cost_pence", "status", "ended_on", "end_reason",
+            "weekly_total_pence", "annual_cost_pence", "total_value_pence", "status", "ended_on",
+            "end_reason",
             "agreed_at", "created_at"))
         w.register("audit_event", (
             "id", "organisation_id", "occurred_at", "actor_user_id", "actor_organisation_id",
@@ -354,6 +356,19 @@ class _Generator:
         self.weeks = {"day": Fraction(self.school_days, 5),
                       "residential_38": Fraction(self.school_days, 5),
                       "residential_52": Fraction(52)}
+        # The region has no term calendars yet: term-time costs are the engine's estimate.
+        self.calendars = engine.Calendars(chargeable_days=self.school_days)
+
+    def values(self, kind, weekly, start, last_day, ended_on=None):
+        """An offer's or placement's annual cost and whole-life value from the cost engine, as
+        ``placements.costing.offer_values`` works them out (at a flat fee; an early end cuts the
+        whole-life value short)."""
+        basis = engine.basis_for(kind)
+        terms = engine.CostTerms(basis, start, ended_on or last_day,
+                                 (engine.FeeStep(start, weekly),), self.calendars)
+        year_terms, first, last = costing.a_year(basis, weekly, start, self.calendars)
+        return (engine.total_pence(year_terms, first, last),
+                engine.total_pence(terms, start, ended_on or last_day))
 
     def in_force(self, at, lot_id):
         """The ids of the specification versions in force at ``at`` for ``lot_id``, by the
@@ -469,8 +484,9 @@ class _Generator:
             self.writer.flush_if_full()
         for org in self.authorities:
             if org.delegation_limit is None and rng.random() < 0.6 and org.managers:
-                org.delegation_limit = rng.choice([60_000_00, 75_000_00, 90_000_00,
-                                                   120_000_00])
+                # On the whole-life value (issue 12 §7): two years of a day placement.
+                org.delegation_limit = rng.choice([150_000_00, 200_000_00, 250_000_00,
+                                                   300_000_00])
                 limit_id = self.writer.new_id("delegation_limit")
                 self.writer.add("delegation_limit", (limit_id, org.id, org.delegation_limit,
                                                      org.managers[0][0], org.joined_at))
@@ -954,15 +970,18 @@ class _Generator:
                            after={"call_off_id": row["id"], "revision": number,
                                   "can_meet_need": can_meet})
             last = revisions[-1]
+            available = max(row["start_date"], _london_date(last)) if can_meet else None
+            annual, whole = (self.values(kind, weekly, available,
+                                         available + timedelta(weeks=row["length_weeks"]))
+                             if can_meet else (0, 0))
             offer = {
                 "id": offer_id, "provider": provider, "can_meet_need": can_meet,
-                "annual_cost_pence": annual_cost(weekly, weeks) if can_meet else 0,
+                "annual_cost_pence": annual, "total_value_pence": whole,
                 "submitted_at": last, "withdrawn_at": withdrawn_at}
             w.add("offer", (
                 offer_id, provider.id, row["id"], can_meet, decline, core, support, therapies,
                 other, other_description, weekly, offer["annual_cost_pence"],
-                weeks_label,
-                max(row["start_date"], _london_date(last)) if can_meet else None,
+                offer["total_value_pence"], weeks_label, available,
                 rng.choice(_STATEMENTS) if can_meet else "", len(revisions), user[0], last,
                 withdrawn_at or last, withdrawn_at))
             if withdrawn_at:
@@ -1031,7 +1050,7 @@ class _Generator:
             if requested > self.now:
                 return
             needs_approval = (authority.delegation_limit is not None
-                              and choice["annual_cost_pence"] > authority.delegation_limit)
+                              and choice["total_value_pence"] > authority.delegation_limit)
             award_id = w.new_id("award")
             award = dict(id=award_id, status="awaiting_approval", rank=rank,
                          justification=justification, requested_at=requested,
@@ -1114,7 +1133,7 @@ class _Generator:
         self.writer.add("award", (
             award["id"], authority.id, row["id"], offer["id"], offer["provider"].id,
             award["status"], award["rank"], award["justification"], offer["annual_cost_pence"],
-            officer[0], award["requested_at"], award["approved_by_id"], award["approved_at"],
+            offer["total_value_pence"], officer[0], award["requested_at"], award["approved_by_id"], award["approved_at"],
             award["approval_note"], award["made_at"], award["standstill_rule"],
             award["standstill_ends_at"], award["responded_at"], award["responded_by_id"],
             award["decline_reason"]))
@@ -1168,7 +1187,8 @@ class _Generator:
             child["primary_need"], child["secondary_needs"], child["postcode_district"],
             child["placement_type"], start, end, child.get("specification_version_ids", []),
             None, None, None, core, support, therapies, other, other_description, weekly,
-            annual, status, ended_on, end_reason, agreed_at, agreed_at))
+            annual, self.values(child["placement_type"], weekly, start, end, ended_on)[1], status,
+            ended_on, end_reason, agreed_at, agreed_at))
         self.placed += 1
 
     def _off_framework(self, authority, moment, index):
@@ -1192,7 +1212,7 @@ class _Generator:
         core = max(500, int(provider.fees[kind] * rng.uniform(0.9, 1.1)) // 500 * 500)
         support = rng.randrange(30, 121) * 500 if rng.random() < 0.35 else 0
         weekly = core + support
-        annual = annual_cost(weekly, self.weeks[kind])
+        annual, _ = self.values(kind, weekly, start, end)
         authority.off_framework += 1
         reference = f"PL-{authority.ons_code}-OF{authority.off_framework:06d}"
         child = {"case_reference": f"{authority.ons_code[-4:]}-OF{index:07d}",

@@ -22,6 +22,7 @@ class AgreementDocument:
     fees: list  # (label, amount text)
     weekly_total: str
     annual_cost: str
+    whole_life: str
     chargeable_weeks: str
     versions: list  # (specification title, version label, effective date)
     schedule_title: str | None
@@ -41,6 +42,14 @@ class AgreementDocument:
                 "reference.")
 
 
+def funding_text(placement):
+    """"100% education" or "50% education, 30% social care, 20% health" (issue 12 §8)."""
+    parts = [(placement.funding_education_percent, "education"),
+             (placement.funding_social_care_percent, "social care"),
+             (placement.funding_health_percent, "health")]
+    return ", ".join(f"{share}% {name}" for share, name in parts if share)
+
+
 def agreement_for(agreement):
     """The agreement's content from ``services.agreement``'s answer."""
     placement = agreement.placement
@@ -50,7 +59,7 @@ def agreement_for(agreement):
     agreed = placement.agreed_at.astimezone(LONDON).date() if placement.agreed_at else None
     return AgreementDocument(
         reference=placement.reference,
-        authority_name=agreement.authority.name, provider_name=agreement.provider.name,
+        authority_name=agreement.authority.name, provider_name=placement.provider_label,
         issued_on=govuk_date(agreed),
         child=[("Case reference", placement.case_reference),
                ("Year of birth", str(placement.birth_year)),
@@ -61,10 +70,15 @@ def agreement_for(agreement):
         placement=[("Placement type", placement.placement_type.label),
                    ("Start date", govuk_date(placement.start_date)),
                    ("End date", govuk_date(placement.end_date)),
+                   ("Notice period", f"{placement.notice_weeks} weeks"),
+                   ("Funding", funding_text(placement)),
                    ("Off-framework", "Yes" if placement.off_framework else "No")],
         fees=[(label, display_pounds(pence)) for label, pence in placement.fee_components],
         weekly_total=display_pounds(placement.weekly_total_pence),
         annual_cost=display_pounds(placement.annual_cost_pence) + weeks,
+        whole_life=display_pounds(agreement.whole_life_pence)
+        + f" (from {govuk_date(placement.start_date)} to {govuk_date(placement.end_date)}, "
+          "at the agreed fees)",
         chargeable_weeks=agreement.chargeable_weeks,
         versions=[(v.specification.title, v.label,
                    govuk_date(v.effective_at.astimezone(LONDON).date()) if v.effective_at else "")
@@ -130,7 +144,8 @@ def agreement_pdf(document):
     pairs("The child", document.child)
     pairs("The placement", document.placement)
     pairs("Agreed weekly fees", [*document.fees, ("Weekly total", document.weekly_total),
-                                 ("Annual cost", document.annual_cost)])
+                                 ("Annual cost", document.annual_cost),
+                                 ("Whole-life value", document.whole_life)])
     para("Specification versions in force", 13, "B", gap=1)
     if document.versions:
         for title, label, effective in document.versions:

@@ -32,7 +32,7 @@ class WeeklyFees:
     annual_cost_pence: Mapped[int] = mapped_column(Integer, default=0)
     # The cost over the placement's whole length, from the cost engine (issue 12 §7); for a
     # placement, kept current as its fees and end change.
-    total_value_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_value_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     @property
     def fee_components(self):
@@ -176,15 +176,15 @@ class Placement(WeeklyFees, UpliftRuleColumns, tenants.OrganisationOwned, tenant
     # The provider's notice period (default one school term, 13 weeks); an end earlier than
     # notice given on ``notice_given_on`` allows is agreed or charged in lieu until
     # ``charge_until`` (issue 12 §2).
-    notice_weeks: Mapped[int] = mapped_column(Integer, default=13)
+    notice_weeks: Mapped[int] = mapped_column(Integer, default=13, server_default="13")
     notice_given_on: Mapped[date | None] = mapped_column(Date)
     early_end: Mapped[EarlyEnd | None] = mapped_column(_enum(EarlyEnd, "placement_early_end"))
     charge_until: Mapped[date | None] = mapped_column(Date)
     # Invoices are raised to here; the end date may not be earlier (issue 12, bad input).
     invoiced_to: Mapped[date | None] = mapped_column(Date)
-    funding_education_percent: Mapped[int] = mapped_column(Integer, default=100)
-    funding_social_care_percent: Mapped[int] = mapped_column(Integer, default=0)
-    funding_health_percent: Mapped[int] = mapped_column(Integer, default=0)
+    funding_education_percent: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    funding_social_care_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    funding_health_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     agreed_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
     created_at: Mapped[datetime] = mapped_column(tenants.UtcDateTime, default=tenants.utcnow)
 
@@ -205,9 +205,10 @@ class Placement(WeeklyFees, UpliftRuleColumns, tenants.OrganisationOwned, tenant
         return self.ended_on or self.end_date
 
     def status_on(self, day):
-        """planned before the start date, active from it, ended after its last day or once
-        ended (by the clock: issue 12 §2)."""
-        if self.status == PlacementStatus.ENDED or day > self.last_day:
+        """planned before the start date, active from it, ended after its last day (the end
+        date, or the day it ends early): by the clock, so an end recorded ahead (notice given)
+        reads active until then (issue 12 §2)."""
+        if day > self.last_day:
             return PlacementStatus.ENDED
         return PlacementStatus.PLANNED if day < self.start_date else PlacementStatus.ACTIVE
 

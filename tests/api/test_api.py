@@ -165,7 +165,7 @@ class TestRequestBodiesMustBeJson:
         assert response.status_code == 415 and response.json["status"] == 415
         assert response.headers["Accept-Patch"] == "application/json"
         put = client.put("/api/v1/delegation-limit", headers={
-            **_auth(world.manager), "Content-Type": "text/plain"}, data='{"annual_limit": 5}')
+            **_auth(world.manager), "Content-Type": "text/plain"}, data='{"whole_life_limit": 5}')
         assert put.status_code == 415 and put.mimetype == "application/problem+json"
         assert client.get(f"/api/v1/providers/{world.provider.id}",
                           headers=_auth(world.provider_user)).json["town"] != "Leeds"

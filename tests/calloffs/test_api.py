@@ -287,15 +287,15 @@ def test_awards_above_the_delegation_limit_wait_for_a_manager(client, world, tim
                                   _auth(world.provider_user))
 
     assert client.get("/api/v1/delegation-limit", headers=officer).json == {
-        "annual_limit": None, "set_at": None}
+        "whole_life_limit": None, "set_at": None}
     _problem(client.put("/api/v1/delegation-limit", headers=officer,
-                        json={"annual_limit": "1.00"}), 403)
+                        json={"whole_life_limit": "1.00"}), 403)
     _problem(client.get("/api/v1/delegation-limit", headers=provider), 403)
     limit = client.put("/api/v1/delegation-limit", headers=manager,
-                       json={"annual_limit": "50000.00"})
-    assert limit.status_code == 200 and limit.json["annual_limit"] == "50000.00"
+                       json={"whole_life_limit": "50000.00"})
+    assert limit.status_code == 200 and limit.json["whole_life_limit"] == "50000.00"
     assert client.get("/api/v1/delegation-limit", headers=officer).json[
-        "annual_limit"] == "50000.00"
+        "whole_life_limit"] == "50000.00"
 
     factories.after_deadline(time_machine, call_off)
     marked = client.put(f"/api/v1/call-offs/{call_off.id}/evaluation/{offer.id}",

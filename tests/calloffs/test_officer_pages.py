@@ -192,7 +192,7 @@ def test_an_officer_takes_a_call_off_from_draft_to_award(world, as_user, scoped,
 
     # The manager sets a limit below the top offer's annual cost: its award waits for approval.
     manager = as_user(world.manager)
-    response = manager.post("/delegation-limit", data={"annual_limit": "50,000"})
+    response = manager.post("/delegation-limit", data={"whole_life_limit": "50,000"})
     assert response.status_code == 302
     [limit] = _one(scoped, world.member, DelegationLimit)
     assert limit.annual_limit_pence == 5_000_000
@@ -376,12 +376,12 @@ def test_the_delegation_limit_is_set_by_managers_and_read_by_officers(world, as_
     client = as_user(world.officer)
     body = client.get("/delegation-limit").get_data(as_text=True)
     assert "No limit has been set" in body and "Only your authority" in body
-    assert client.post("/delegation-limit", data={"annual_limit": "1"}).status_code == 403
+    assert client.post("/delegation-limit", data={"whole_life_limit": "1"}).status_code == 403
     manager = as_user(world.manager)
-    page = manager.post("/delegation-limit", data={"annual_limit": "lots"})
+    page = manager.post("/delegation-limit", data={"whole_life_limit": "lots"})
     assert page.status_code == 422
-    assert "Enter the annual limit in pounds" in page.get_data(as_text=True)
-    manager.post("/delegation-limit", data={"annual_limit": "£75,000.50"})
+    assert "Enter the whole-life limit in pounds" in page.get_data(as_text=True)
+    manager.post("/delegation-limit", data={"whole_life_limit": "£75,000.50"})
     [limit] = _one(scoped, world.member, DelegationLimit)
     assert limit.annual_limit_pence == 7_500_050
     body = as_user(world.officer).get("/delegation-limit").get_data(as_text=True)
