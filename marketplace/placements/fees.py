@@ -33,7 +33,7 @@ from ..formatting import govuk_date, london_date
 from ..money import MAX_FEE_PENCE, display_pounds
 from ..purchasing.services import get_system, require_system
 from ..uplift_rules import UpliftKind, UpliftRuleColumns
-from . import engine
+from . import costing, engine
 from .history import record_event
 from .models import (FeeChangeReason, IndexSeries, IndexValue, Placement, PlacementFeeChange,
                      UpliftDecision, UpliftProposal)
@@ -160,11 +160,9 @@ def fees_on(placement, changes, day):
 def fee_steps(placement, changes):
     """The weekly total's history for the cost engine (issue 12 §6): the start fee from the
     start date, then each change's weekly total from its effective date; where two changes
-    share a date the later recorded wins. A tuple of :class:`engine.FeeStep`."""
-    by_date = {placement.start_date: start_fees(placement)["weekly_total_pence"]}
-    for change in _ordered(changes):
-        by_date[change.effective_from] = sum(getattr(change, name) for name in FEE_FIELDS)
-    return tuple(engine.FeeStep(day, pence) for day, pence in sorted(by_date.items()))
+    share a date the later recorded wins. A tuple of :class:`engine.FeeStep`; ``changes`` in any
+    order (the arithmetic is ``costing.fee_steps``', the one place it is done)."""
+    return costing.fee_steps(placement, _ordered(changes))
 
 
 def component_steps(placement, changes):
@@ -248,7 +246,7 @@ def record_fee_change(actor, placement_id, effective_from, core_weekly_pence=Non
     _notify_provider(placement, "placement_fees_changed", {
         "effective_from": govuk_date(effective_from), "reason": chosen.label,
         "weekly_total": display_pounds(change.weekly_total_pence)})
-    # lead: refresh value here (total_value_pence after the fee change)
+    costing.refresh_value(placement)
     db.session.commit()
     return change
 
@@ -400,7 +398,6 @@ def set_uplift_rule(actor, placement_id, **rule):
                  after=values)
     record_event(placement, "uplift.rule_set",
                  f"Uplift rule: {describe_rule(rule_of(placement))}", actor=actor)
-    # lead: refresh value here (projected uplifts change the whole-life value)
     db.session.commit()
     return placement
 
@@ -793,7 +790,8 @@ def decide_proposal(actor, proposal_id, decision=None, reason=None, counter_perc
     _notify_provider(placement, "uplift_decided", {
         "decision": words, "proposed": _proposed(proposal),
         "effective_from": govuk_date(proposal.effective_from), "reason": reason or ""})
-    # lead: refresh value here (after an accepted or countered proposal's fee change)
+    if change is not None:
+        costing.refresh_value(placement)
     db.session.commit()
     proposal.decision = made
     return proposal

@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 import tenants
 
 from .. import audit
+from ..errors import Conflict
 from ..extensions import db
 from ..formatting import govuk_date, london_date
 from ..money import display_pounds
 from ..uplift_rules import UpliftKind
-from . import engine
+from . import costing, engine
 from .fees import FEE_FIELDS, describe_rule, display_percent, fees_on, index_values, rule_of
 from .history import record_event
 from .models import FeeChangeReason, Placement, PlacementFeeChange
@@ -80,6 +81,7 @@ def apply_due_uplifts(today=None):
                             Placement.uplift_kind != UpliftKind.NONE.value,
                             Placement.start_date < today)))):
                 changes.setdefault(change.placement_id, []).append(change)
+            calendars = None
             for placement, rule, dates in due:
                 own = changes.get(placement.id, [])
                 applied = {c.uplift_due_on for c in own if c.uplift_due_on is not None}
@@ -87,7 +89,11 @@ def apply_due_uplifts(today=None):
                     continue
                 if values is None and rule.kind == engine.INDEX_LINKED:
                     values = index_values()
-                apply_placement_uplifts(placement, rule, dates, own, values or {}, run)
+                made = apply_placement_uplifts(placement, rule, dates, own, values or {}, run)
+                if made:
+                    if calendars is None:  # one read for every placement of the authority
+                        calendars = costing.calendars_for({p.provider_id for p, _, _ in due})
+                    refresh_value(placement, [*own, *made], calendars[placement.provider_id])
             db.session.commit()
     return run
 
@@ -138,7 +144,17 @@ def apply_placement_uplifts(placement, rule, dates, changes, values, run):
     except IntegrityError:
         run.raced += 1
         return []
-    # lead: refresh value here (total_value_pence after the uplifts), when ``made``
     run.applied += len(made)
     run.changes.extend(made)
     return made
+
+
+def refresh_value(placement, changes, calendars):
+    """``costing.refresh_value`` with the fee changes and calendars already read (the job reads
+    them once per authority): the placement's whole-life value at its fees now known."""
+    try:
+        terms = costing.cost_terms(placement, sorted(changes, key=lambda c: (
+            c.effective_from, c.id)), calendars)
+        placement.total_value_pence = engine.whole_life(terms).total_pence
+    except Conflict:  # charged by the hour: no weekly cost to work out
+        placement.total_value_pence = 0

@@ -10,7 +10,7 @@ from marketplace.audit.models import AuditEvent
 from marketplace.extensions import db
 from marketplace.placements import jobs
 from marketplace.placements.history import events_of
-from marketplace.placements.models import FeeChangeReason, PlacementFeeChange
+from marketplace.placements.models import FeeChangeReason, Placement, PlacementFeeChange
 
 from ..helpers import assert_constant_queries, count_queries
 from . import fee_factories as factories
@@ -67,6 +67,16 @@ def test_the_job_run_late_past_two_1_aprils_applies_both_uplifts_once(world, tim
     # 100000 × 1.025 = 102500 from 1 April 2026, and nothing on 1 April 2027 (after its end).
     assert [c[:7] for c in _changes(world.member, ended)] == [
         (date(2026, 4, 1), date(2026, 4, 1), 102500, 0, 0, 0, 102500)]
+
+    # The whole-life values follow (52-week: weekly fee × days ÷ 7, rounded once at the end):
+    # 1 September 2025–31 March 2026, 212 days at 173333; the year from 1 April 2026, 365 days
+    # at 177666; 1 April 2027–31 July 2028, 488 days (29 February 2028 in it) at 182108:
+    # (36746596 + 64848090 + 88868704) ÷ 7 = 190463390 ÷ 7 = 27209055.71 → £272,090.56.
+    # The ended one: (212 × 100000 + 275 × 102500) ÷ 7 = 7055357.14 → £70,553.57.
+    with tenants.scoped_to(world.member):
+        assert db.session.scalars(select(Placement.total_value_pence).where(
+            Placement.id.in_([fixed.id, ended.id])).order_by(Placement.id)).all() == [
+            27209056, 7055357]
 
     # Each uplift is in the placement's history and in its authority's audit trail.
     with tenants.scoped_to(world.member):
