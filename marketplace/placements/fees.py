@@ -165,17 +165,6 @@ def fee_steps(placement, changes):
     return costing.fee_steps(placement, _ordered(changes))
 
 
-def component_steps(placement, changes):
-    """Each fee component's own history (for projecting uplifts component by component)."""
-    result = {}
-    for name in FEE_FIELDS:
-        by_date = {placement.start_date: getattr(placement, name) or 0}
-        for change in _ordered(changes):
-            by_date[change.effective_from] = getattr(change, name)
-        result[name] = tuple(engine.FeeStep(day, pence) for day, pence in sorted(by_date.items()))
-    return result
-
-
 def _reason(value):
     try:
         return FeeChangeReason(value)
@@ -581,13 +570,6 @@ def seed_index_series():
 
 def can_keep_index_series(actor):
     return is_host_admin(actor)
-
-
-def require_reader(actor):
-    """Anyone signed in to an organisation reads index series; nothing else is needed."""
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("sign in to read index series")
-
 
 
 # ---------------------------------------------------------------- uplift proposals (issue 12 §4)
