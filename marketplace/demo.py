@@ -8,7 +8,7 @@ import tenants
 
 from . import audit
 from .accounts import services as accounts
-from .accounts.models import Role
+from .accounts.models import Role, User
 from .calloffs import demo as calloffs
 from .extensions import db
 from .evaluation import demo as evaluation
@@ -96,7 +96,39 @@ def seed(password=DEMO_PASSWORD):
     from .placements.calendars import seed_default_calendars
 
     seed_default_calendars((2025, 2026, 2027))
+    _seed_index_series()
     return SeedResult(created=True, logins=logins())
+
+
+def _seed_index_series():
+    """The host keeps a CPI series (monthly values January 2024 to October 2026) for
+    index-linked uplifts (issue 12 §4)."""
+    from .placements.fees import seed_index_series
+
+    host = db.session.scalar(select(tenants.Authority).where(
+        tenants.Authority.ons_code == HOST_ONS_CODE))
+    with tenants.scoped_to(host):
+        seed_index_series()
+    _seed_uplift_proposal()
+
+
+def _seed_uplift_proposal():
+    """The demo placement's provider proposes an uplift from its last day (issue 12 §4)."""
+    from .placements.fees import propose_uplift
+    from .placements.models import Placement
+
+    manchester = tenants.find_organisation(db.session, "manchester")
+    if manchester is None:
+        return
+    with tenants.scoped_to(manchester):
+        placement = db.session.scalars(select(Placement).order_by(Placement.id)).first()
+    if placement is None or placement.provider is None:
+        return
+    with tenants.scoped_to(placement.provider):
+        user = db.session.scalars(select(User).order_by(User.id)).first()
+        if user is not None:
+            propose_uplift(user, placement.id, effective_from=placement.last_day, percent_bp=350,
+                           reason="The national pay award for support staff.")
 
 
 def find_organisation(identifier):

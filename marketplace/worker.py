@@ -31,13 +31,14 @@ def run_due():
     is harmless. Run by the cron job every minute and by ``flask jobs run-due``."""
     from .calloffs import jobs as call_off_jobs
     from .evaluation import jobs as evaluation_jobs
+    from .placements import jobs as placement_jobs
     from .placements import reviews as placement_reviews
     from .providers import jobs as provider_jobs
     from .windows import jobs as window_jobs
 
     result = {}
     for package in (provider_jobs, window_jobs, evaluation_jobs, call_off_jobs,
-                    placement_reviews):
+                    placement_jobs, placement_reviews):
         result.update(package.run_due())
     # Last, so the emails the work above wrote go out in this run.
     delivered = notifications.deliver_due()

@@ -19,6 +19,7 @@ from .evaluation import factories as evaluation_factories
 from .windows import factories as windows_factories
 from .providers import factories as provider_factories
 from .specifications import factories as specification_factories
+from .placements import fee_factories as placement_fee_factories
 
 # Arguments that are not object ids: static file names, and capability tokens that are
 # themselves the secret (an invitation link works for whoever holds it, and only once).
@@ -120,6 +121,14 @@ OWNED_OBJECTS = {
     # Term dates are read by everyone (a provider's only where its provider_id is visible): the
     # default's and Brookvale's 2026-27 calendars, saved so that reading them finds something.
     "academic_year": shared(lambda world: _term_calendars(world)),
+    # Brookvale's uplift proposal on that placement; Manchester decides it.
+    "proposal_id": Owned(lambda world: placement_fee_factories.proposal(
+        world.provider_user, call_off_factories.case(world).placement).id,
+        owner="provider_user", outsiders=("other_provider_user", "other_manager",
+                                          "other_officer")),
+    # Index series (CPI) are the host's, read by everyone.
+    "index_code": shared(lambda world: placement_fee_factories.cpi(
+        world.host, {(2026, 9): 380}).code),
 }
 
 

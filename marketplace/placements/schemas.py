@@ -11,7 +11,7 @@ from .. import ID_MAX
 from ..api.fields import Pounds
 from ..evaluation.schemas import RefSchema
 from ..formatting import london_date
-from .models import EarlyEnd, EndReason
+from .models import EarlyEnd, EndReason, OffFrameworkReason
 
 
 def _percent(bp):
@@ -160,7 +160,7 @@ class EndInputSchema(Schema):
     end_date = fields.Date(load_default=None, validate=_sensible_date,
                            metadata={"description": "Required: the last day."})
     reason = fields.String(load_default=None, metadata={
-        "description": "Required.", "enum": [r.value for r in EndReason]})
+        "description": "Required: one of " + ", ".join(r.value for r in EndReason) + "."})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
     notice_given_on = fields.Date(load_default=None, allow_none=True, validate=_sensible_date)
     early_end = fields.String(load_default=None, allow_none=True,
@@ -210,8 +210,8 @@ class OffFrameworkInputSchema(Schema):
     funding = fields.Nested(FundingSchema, load_default=None)
     notice_weeks = fields.Integer(load_default=None, strict=True)
     off_framework_reason = fields.String(load_default=None, metadata={
-        "enum": ["spot_purchase", "emergency", "out_of_region", "parental_choice",
-                 "pre_dates_system", "other"]})
+        "description": "Required: one of " + ", ".join(r.value for r in OffFrameworkReason)
+                       + "."})
     off_framework_note = fields.String(load_default=None, allow_none=True,
                                        validate=validate.Length(max=5000))
 

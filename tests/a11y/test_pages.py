@@ -50,6 +50,10 @@ DEMO_IDS = {
     "review_id": "select min(id) from placement_review",
     # The demo's default term dates (and a provider's year without its own).
     "academic_year": "select '2026-27'",
+    # The host's CPI series (seeded by the demo).
+    "index_code": "select min(code) from index_series",
+    # The uplift proposal its provider (Hillside) made on that placement.
+    "proposal_id": "select min(id) from uplift_proposal",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -240,5 +244,56 @@ def test_term_calendar_pages_and_forms_in_their_error_state(server, browser):
     assert "There is a problem" in page.content()
     if violations := run_axe(page):
         failures.append(format_violations(violations, "the term dates upload (with errors)"))
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_fee_and_uplift_forms_in_their_error_state(server, browser):
+    """A placement's fee change and uplift rule forms, and the host's index value form, each
+    sent back with errors."""
+    app, base, _ = server
+    with app.app_context():
+        placement_id = db.session.execute(db.text("select min(id) from placement")).scalar()
+    failures = []
+    context, page = _signed_in(browser, base, "officer@manchester.example.com")
+    for path, field, value, button in (
+            (f"/placements/{placement_id}/fees/change", "#core_weekly_fee", "lots",
+             "Record the fee change"),
+            (f"/placements/{placement_id}/uplift-rule", "#percent", "sixty",
+             "Save the uplift rule")):
+        page.goto(base + path)
+        page.fill(field, value)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("load")
+        assert "There is a problem" in page.content()
+        if violations := run_axe(page):
+            failures.append(format_violations(violations, f"{path} (with errors)"))
+    with app.app_context():
+        proposal_id = db.session.execute(db.text("select min(id) from uplift_proposal")).scalar()
+    page.goto(base + f"/uplift-proposals/{proposal_id}")
+    page.check("#decision-2")  # refuse, without the reason it needs
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the proposal decision (with errors)"))
+    context.close()
+    context, page = _signed_in(browser, base, "admissions@hillside.example.com")
+    page.goto(base + f"/placements/{placement_id}/uplift-proposals")
+    page.fill("#percent", "lots")
+    page.get_by_role("button", name="Send the proposal").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the proposal form (with errors)"))
+    context.close()
+    context, page = _signed_in(browser, base, "host.admin@cheshire-east.example.com")
+    page.goto(base + "/index-series/CPI")
+    page.fill("#month", "September")
+    page.get_by_role("button", name="Save the value").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "/index-series/CPI (with errors)"))
     context.close()
     assert not failures, "\n\n".join(failures)
