@@ -31,19 +31,38 @@ def run_due():
     is harmless. Run by the cron job every minute and by ``flask jobs run-due``."""
     from .calloffs import jobs as call_off_jobs
     from .evaluation import jobs as evaluation_jobs
-    from .placements import jobs as placement_jobs
-    from .placements import reviews as placement_reviews
     from .providers import jobs as provider_jobs
     from .windows import jobs as window_jobs
 
     result = {}
-    for package in (provider_jobs, window_jobs, evaluation_jobs, call_off_jobs,
-                    placement_jobs, placement_reviews):
+    for package in (provider_jobs, window_jobs, evaluation_jobs, call_off_jobs):
         result.update(package.run_due())
     # Last, so the emails the work above wrote go out in this run.
     delivered = notifications.deliver_due()
     return {**result, "emails_sent": delivered.sent,
             "email_attempts_failed": delivered.failed_attempts}
+
+
+def run_daily():
+    """The once-a-day work (issue 12 §2, §4): placements' due uplifts, then reminders of annual
+    reviews; both idempotent and right when run late, so a missed day is made up by the next.
+    Daily rather than every minute because it reads every placement with an uplift rule. Run
+    by the cron job each morning and by ``flask jobs run-daily``."""
+    from .placements import jobs as placement_jobs
+    from .placements import reviews as placement_reviews
+
+    result = {**placement_jobs.run_due(), **placement_reviews.run_due()}
+    delivered = notifications.deliver_due()
+    return {**result, "emails_sent": delivered.sent,
+            "email_attempts_failed": delivered.failed_attempts}
+
+
+@jobs_cli.command("run-daily")
+def run_daily_command():
+    """Do the once-a-day work now (uplifts due, review reminders). Safe to run at any time."""
+    result = run_daily()
+    click.echo("; ".join(f"{name.replace('_', ' ').capitalize()}: {count}"
+                         for name, count in result.items()) + ".")
 
 
 @jobs_cli.command("run-due")

@@ -63,14 +63,17 @@ def test_flask_worker_needs_redis(app, runner, monkeypatch):
     assert result.exit_code == 1 and "REDIS_URL is not set" in result.output
 
 
-def test_the_cron_configuration_runs_run_due_every_minute(app):
+def test_the_cron_configuration_runs_run_due_every_minute_and_run_daily_each_morning(app):
     import fakeredis
 
     cron = CronScheduler(connection=fakeredis.FakeRedis())
     cron.load_config_from_file("marketplace.cron")
-    [job] = cron.get_jobs()
+    job, daily = cron.get_jobs()
     assert (job.cron, job.queue_name, job.func, job.args) == (
         "* * * * *", "default", jobs.run, ("marketplace.worker.run_due", None))
+    assert (daily.cron, daily.func, daily.args) == (
+        "30 5 * * *", jobs.run, ("marketplace.worker.run_daily", None))
+    assert set(daily.func(*daily.args).values()) == {0}
     # What the worker will execute, here on an empty outbox.
     done = job.func(*job.args)
     assert {"emails_sent": 0, "email_attempts_failed": 0}.items() <= done.items()

@@ -90,7 +90,7 @@ def test_the_job_run_late_past_two_1_aprils_applies_both_uplifts_once(world, tim
     # Running again, that day or later, creates nothing more.
     assert jobs.apply_due_uplifts().applied == 0
     time_machine.move_to("2027-06-01 06:00 +01:00", tick=False)
-    assert worker.run_due()["uplifts_applied"] == 0
+    assert worker.run_daily()["uplifts_applied"] == 0
     assert _changes(world.member, fixed) == [APRIL_2026, APRIL_2027]
 
 
