@@ -70,10 +70,7 @@ class OffFrameworkForm(ChildFields, FlaskForm):
     def service_fields(self):
         """What was typed, as the service takes it (text that is not a number stays text, so
         the service's own message names it)."""
-        def number(text):
-            text = (text or "").strip()
-            return int(text) if text.isdigit() else (text or None)
-
+        number = _number
         return {
             "provider_id": int(self.provider_id.data) if self.provider_id.data else None,
             "provider_name": self.provider_name.data,
@@ -90,6 +87,33 @@ class OffFrameworkForm(ChildFields, FlaskForm):
             "off_framework_reason": self.off_framework_reason.data,
             "off_framework_note": self.off_framework_note.data,
         }
+
+
+def _number(text):
+    """Whole numbers as int; anything else stays text, so the service's message names it."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
+class TermsForm(FlaskForm):
+    notice_weeks = StringField("Provider's notice period in weeks", widget=GovTextInput(),
+                               description="One school term is 13 weeks")
+    funding_education = StringField("Education (high-needs block), %", widget=GovTextInput())
+    funding_social_care = StringField("Social care, %", widget=GovTextInput())
+    funding_health = StringField("Health, %", widget=GovTextInput())
+    invoiced_to = GovDateField("Invoiced up to (optional)", error_label="last invoiced day",
+                               description="The last day the provider has invoiced for. The "
+                                           "placement cannot then be ended on or before it",
+                               validators=[Optional()])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    service_names = {**{f"funding.{part}": field for field, part in FUNDERS},
+                     "funding": "funding_education"}
+
+    def service_fields(self):
+        return {"notice_weeks": _number(self.notice_weeks.data),
+                "funding": {part: _number(self[name].data) for name, part in FUNDERS},
+                "invoiced_to": self.invoiced_to.data}
 
 
 class ReviewHeldForm(FlaskForm):

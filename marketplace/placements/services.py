@@ -313,7 +313,8 @@ def update_terms(actor, placement_id, *, notice_weeks=None, funding=None, invoic
     placement = placement_to_change(actor, placement_id)
     errors, changes = {}, {}
     if notice_weeks is not None:
-        if not isinstance(notice_weeks, int) or not 1 <= notice_weeks <= 52:
+        if isinstance(notice_weeks, bool) or not isinstance(notice_weeks, int) \
+                or not 1 <= notice_weeks <= 52:
             errors["notice_weeks"] = "Enter the notice period as a whole number of weeks, 1 to 52"
         else:
             changes["notice_weeks"] = notice_weeks

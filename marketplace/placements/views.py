@@ -13,7 +13,7 @@ from . import agreement as agreement_document
 from . import models  # noqa: F401  (the tables exist for every app)
 from . import services
 from . import reviews as placement_reviews
-from .forms import EndForm, OffFrameworkForm, ReviewDateForm, ReviewHeldForm
+from .forms import EndForm, OffFrameworkForm, ReviewDateForm, ReviewHeldForm, TermsForm
 
 bp = Blueprint("placements", __name__)
 
@@ -149,3 +149,27 @@ def review(review_id):
         status = 422
     return render_template("placements/review.html", review=found.review,
                            placement=found.placement, form=form), status
+
+
+@bp.route("/placements/<id:placement_id>/terms", methods=["GET", "POST"])
+def terms(placement_id):
+    placement = services.placement_to_change(current_user, placement_id)
+    form = TermsForm(data={
+        "notice_weeks": str(placement.notice_weeks),
+        "funding_education": str(placement.funding_education_percent),
+        "funding_social_care": str(placement.funding_social_care_percent),
+        "funding_health": str(placement.funding_health_percent),
+        "invoiced_to": placement.invoiced_to} if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_terms(current_user, placement_id, **form.service_fields())
+        except ValidationFailed as error:
+            show_errors(form, error, form.service_names)
+            status = 422
+        else:
+            flash("The placement's notice and funding are saved.", "success")
+            return redirect(url_for("placements.placement", placement_id=placement_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("placements/terms.html", placement=placement, form=form), status

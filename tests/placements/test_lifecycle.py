@@ -344,3 +344,28 @@ def test_costs_follow_the_provider_s_own_term_calendar_where_it_has_one(
     assert (body["total"], body["estimated"]) == ("13600.00", False)
     assert [line["days"] for line in body["lines"]] == ["20", "20"]
     assert all("provider's calendar" in line["basis"] for line in body["lines"])
+
+
+def test_the_notice_and_funding_page_keeps_what_was_typed_and_saves(world, placement, as_user):
+    officer = as_user(world.officer)
+    page = officer.get(f"/placements/{placement.id}/terms").get_data(as_text=True)
+    assert 'value="13"' in page and 'value="100"' in page
+    bad = officer.post(f"/placements/{placement.id}/terms", data={
+        "notice_weeks": "8", "funding_education": "70", "funding_social_care": "20",
+        "funding_health": "five"})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "There is a problem" in text and "Enter a whole percentage" in text
+    assert 'value="five"' in text
+    assert _fresh(world, placement.id).notice_weeks == 13
+    done = officer.post(f"/placements/{placement.id}/terms", data={
+        "notice_weeks": "8", "funding_education": "70", "funding_social_care": "20",
+        "funding_health": "10"})
+    assert done.status_code == 302
+    stored = _fresh(world, placement.id)
+    assert (stored.notice_weeks, stored.funding_education_percent,
+            stored.funding_health_percent) == (8, 70, 10)
+    assert "70% education, 20% social care, 10% health" in officer.get(
+        f"/placements/{placement.id}").get_data(as_text=True)
+    assert as_user(world.provider_user).get(f"/placements/{placement.id}/terms"
+                                            ).status_code == 403
