@@ -357,7 +357,10 @@ class PlacementEvent(tenants.OrganisationOwned, tenants.Base):
     one indexable column."""
 
     __tablename__ = "placement_event"
-    __table_args__ = (Index("ix_placement_event_placement", "placement_id", "occurred_at"),)
+    __table_args__ = (Index("ix_placement_event_placement", "placement_id", "occurred_at"),
+                      # Each party's reading rule is one indexable column.
+                      Index("ix_placement_event_authority", "authority_id", "occurred_at"),
+                      Index("ix_placement_event_provider", "provider_id", "occurred_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"))

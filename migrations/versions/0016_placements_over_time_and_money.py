@@ -120,6 +120,8 @@ def upgrade():
     with op.batch_alter_table('placement_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_placement_event_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index('ix_placement_event_placement', ['placement_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_placement_event_authority', ['authority_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_placement_event_provider', ['provider_id', 'occurred_at'], unique=False)
 
     op.create_table('placement_review',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -382,6 +384,8 @@ def downgrade():
 
     op.drop_table('placement_review')
     with op.batch_alter_table('placement_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_placement_event_provider')
+        batch_op.drop_index('ix_placement_event_authority')
         batch_op.drop_index('ix_placement_event_placement')
         batch_op.drop_index(batch_op.f('ix_placement_event_organisation_id'))
 
