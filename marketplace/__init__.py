@@ -123,6 +123,7 @@ def _register_blueprints(app):
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
     from .placements.views import bp as placements_bp
+    from .placements.forecast_views import bp as forecasts_bp
     from .providers.views import bp as providers_bp, registration as provider_registration_bp
     from .purchasing.views import bp as purchasing_bp
     from .specifications.views import bp as specifications_bp
@@ -139,7 +140,7 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(provider_registration_bp)
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
-               calloffs_bp, placements_bp):
+               calloffs_bp, placements_bp, forecasts_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)
