@@ -56,7 +56,7 @@ class Share:
     estimated: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PlacementLine:
     """One placement's part of the forecast: its cost over the year (and to date), split by
     funder so that the three shares add up to its cost exactly."""
@@ -270,6 +270,8 @@ def _component_steps(row, changes, name):
     """One fee component's history, as ``costing.fee_steps`` builds the weekly total's: the
     agreed amount from the start, then each change's from its effective date (a change dated
     before the start counts from the start; of two on a date, the later recorded)."""
+    if not changes:
+        return (engine.FeeStep(row.start_date, getattr(row, name)),)
     by_date = {row.start_date: getattr(row, name)}
     for change in changes:
         by_date[max(change.effective_from, row.start_date)] = getattr(change, name)
@@ -401,7 +403,7 @@ def forecast(actor, financial_year=None, academic_year=None):
         for i, share in enumerate(shares):
             funder_totals[i] += share
         funder_estimated = funder_estimated or estimated
-        _add(types, row.placement_type.value, row.placement_type.label, pence, estimated)
+        _add(types, row.placement_type.value, row.placement_type, pence, estimated)
         key = f"provider:{row.provider_id}" if row.provider_id else f"named:{row.provider_label}"
         _add(providers, key, row.provider_label, pence, estimated)
 
@@ -423,8 +425,9 @@ def _add(groups, key, name, pence, estimated):
 
 def _ranked(groups):
     """A split's lines, largest total first, then by name."""
-    return [Share(key, name, pence, estimated) for key, (name, pence, estimated)
-            in sorted(groups.items(), key=lambda item: (-item[1][1], item[1][0], item[0]))]
+    named = [(key, getattr(name, "label", name), pence, estimated)
+             for key, (name, pence, estimated) in groups.items()]
+    return [Share(*share) for share in sorted(named, key=lambda s: (-s[2], s[1], s[0]))]
 
 
 def dashboard_summary(actor):
