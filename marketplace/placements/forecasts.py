@@ -217,19 +217,23 @@ def _load(first, last):
         select(*(getattr(Placement, name) for name in _ROW_COLUMNS[:9]), Provider.name,
                *(getattr(Placement, name) for name in _ROW_COLUMNS[9:]))
         .outerjoin(Provider, Provider.id == Placement.provider_id)
-        .where(*_in_year(first, last))
-        .order_by(Placement.reference, Placement.id))]
+        .where(*_in_year(first, last)))]
+    # Ordered here, not in SQL: the authority's rows come by its (organisation, start) index,
+    # and no index walk over every authority's placements is needed to sort them.
+    rows.sort(key=lambda row: (row.reference, row.id))
     # All the authority's fee changes (scoping picks them; the placements' ids are used here,
     # not in SQL): one scan whatever the planner knows of the tables, no list of ids to bind.
     wanted = {row.id for row in rows}
     changes = {}
     for values in db.session.execute(
-            select(*(getattr(PlacementFeeChange, name) for name in _CHANGE_COLUMNS))
-            .order_by(PlacementFeeChange.placement_id, PlacementFeeChange.effective_from,
-                      PlacementFeeChange.id)):
-        change = _Change(*values)
-        if change.placement_id in wanted:
-            changes.setdefault(change.placement_id, []).append(change)
+            select(PlacementFeeChange.id,
+                   *(getattr(PlacementFeeChange, name) for name in _CHANGE_COLUMNS))):
+        if values[1] in wanted:
+            changes.setdefault(values[1], []).append(values)
+    # In the order they apply: by date, then as recorded (of two on a date the later wins).
+    for placement_id, found in changes.items():
+        found.sort(key=lambda values: (values[2], values[0]))
+        changes[placement_id] = [_Change(*values[1:]) for values in found]
     index_values = {}
     for code, year, month, value_bp in db.session.execute(
             select(IndexSeries.code, IndexValue.year, IndexValue.month, IndexValue.value_bp)
