@@ -86,6 +86,11 @@ def _sql_heading(scale, runs):
     return f"SQL at {scale.short}" + (f" (`{scale.database}`)" if same else "")
 
 
+def _own_target(endpoint):
+    """ " (<= 300 ms)" for an endpoint with a p95 target of its own."""
+    return f" (<= {endpoint.p95_ms} ms)" if endpoint.p95_ms else ""
+
+
 def _pages(r):
     from bench.run import FLOOR_RATIO_TARGET, P95_TARGET_MS, RSS_TARGET_MB
     t = r["targets"]
@@ -132,13 +137,13 @@ def _pages(r):
             lines.append(f"| {e.name} | failed: {why} | | | | | | {sql} | **not met** | "
                          f"{_constant(constant)} |")
             continue
-        p95_ok = s.percentile(95) * 1000 <= P95_TARGET_MS
+        p95_ok = s.percentile(95) * 1000 <= (e.p95_ms or P95_TARGET_MS)
         all_p95 &= p95_ok
         all_ok &= s.bad == 0
         bad = f"{s.bad}" + (f" ({_statuses(s)})" if s.bad else "")
         lines.append(f"| {e.name} | {s.count} | {bad} | {_ms(s.percentile(50))} | "
                      f"{_ms(s.percentile(95))} | {_ms(s.percentile(99))} | {s.rps:.1f} | {sql} | "
-                     f"{_met(p95_ok)} | {_constant(constant)} |")
+                     f"{_met(p95_ok)}{_own_target(e)} | {_constant(constant)} |")
     lines.append("")
     ratios_ok = True
     if r["floor_runs"] or any(k.startswith("floor:") for k in r["failures"]):
@@ -171,7 +176,8 @@ def _pages(r):
     per_worker = ", ".join(f"{v / 1024:.0f}" for v in r["rss_kib"].values())
     lines += ["## Targets", "",
               "| target | result | |", "|---|---|---|",
-              f"| p95 <= {P95_TARGET_MS} ms for every key page and API call | worst "
+              f"| p95 <= {P95_TARGET_MS} ms for every key page and API call (an endpoint "
+              f"with its own target, e.g. the forecasts' 300 ms, against that) | worst "
               f"{_worst(r)} | {_met(all_p95)} |",
               f"| every response 200 and the real page | "
               f"{sum(s.bad for s in r['timings'].values())} bad | {_met(all_ok)} |",

@@ -28,6 +28,7 @@ class Endpoint:
     path: str         # may use {evaluation_call_off}
     floor: str = None  # "authority" / "provider": compared with the floor
     pageable: bool = False  # API list: also counted with page_size=1 vs 100
+    p95_ms: int = None  # this endpoint's own p95 target, where not P95_TARGET_MS
 
 
 ENDPOINTS = [
@@ -52,8 +53,21 @@ ENDPOINTS = [
     Endpoint("Audit list (host administrator)", "host_admin", "web", "/audit"),
     Endpoint("Vacancies board (officer)", "officer", "web", "/providers/vacancies"),
     Endpoint("OpenAPI document", None, "public", "/api/v1/openapi.json"),
-    # Later issues' forecasts and cost-sharing run: add their pages here when they land.
+    # Issue 12 §10: the authority with the most placements, this financial year (its own
+    # target: p95 <= 300 ms).
+    Endpoint("Authority's forecast (web)", "placements_authority", "web",
+             "/forecasts?financial_year={financial_year}", p95_ms=300),
+    Endpoint("Authority's forecast (API)", "placements_authority", "api",
+             "/api/v1/forecasts?financial_year={financial_year}", p95_ms=300),
+    # Later issues' cost-sharing run: add its pages here when it lands.
 ]
+
+
+def _this_financial_year(today=None):
+    """The current financial year's label ("2026-27"), as the forecast page defaults to."""
+    today = today or datetime.now(timezone.utc).date()
+    year = today.year if today.month >= 4 else today.year - 1
+    return f"{year}-{(year + 1) % 100:02d}"
 
 
 def _web_check(response):
@@ -145,7 +159,8 @@ class Sessions:
 
 
 def _path(endpoint, chosen):
-    return endpoint.path.format(evaluation_call_off=chosen.get("evaluation_call_off"))
+    return endpoint.path.format(evaluation_call_off=chosen.get("evaluation_call_off"),
+                                financial_year=_this_financial_year())
 
 
 def _subjects(t):

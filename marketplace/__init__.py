@@ -125,6 +125,7 @@ def _register_blueprints(app):
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
+    from .placements.forecast_views import bp as forecasts_bp
     from .providers.views import bp as providers_bp, registration as provider_registration_bp
     from .purchasing.views import bp as purchasing_bp
     from .specifications.views import bp as specifications_bp
@@ -141,7 +142,8 @@ def _register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(provider_registration_bp)
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
-               calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp):
+               calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp,
+               forecasts_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)

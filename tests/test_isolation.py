@@ -250,3 +250,42 @@ def test_without_the_scoping_hook_the_matrix_fails(app, client, world, rule, end
     finally:
         tenants.install(AppSession)
     assert response.status_code != 404
+
+
+def test_forecasts_count_only_the_authoritys_own_placements_and_refuse_providers(
+        client, world, time_machine):
+    """A forecast has no id to ask for: it is the authority's own spend, counted by scoping
+    alone. Each authority's forecast counts only its placements; a provider (even one with
+    placements at both) and the host's administrator are refused (403), on the page, its
+    downloads and the API."""
+    from datetime import date
+
+    from .placements.test_forecasts import make_placement
+
+    time_machine.move_to("2026-12-02 10:00 +00:00", tick=False)
+    # 52-week, from 1 April 2026 for two years: £700 a week is 365 × 10,000p = £36,500.00 over
+    # 2026-27; £1,400 is £73,000.00.
+    for authority, weekly in ((world.member, 70000), (world.other_member, 140000)):
+        make_placement(authority, provider=world.provider, type_="residential_52",
+                       start=date(2026, 4, 1), end=date(2028, 3, 31), core=weekly)
+    query = {"financial_year": "2026-27"}
+    expected = ((world.manager, "36500.00"), (world.officer, "36500.00"),
+                (world.other_manager, "73000.00"), (world.other_officer, "73000.00"))
+    refused = (world.provider_user, world.other_provider_user, world.host_admin)
+    # The API first: a signed-in session on the client would be read before a bearer token.
+    for user, total in expected:
+        body = client.get("/api/v1/forecasts", query_string=query,
+                          headers={"Authorization": f"Bearer {bearer_token(user).token}"}).json
+        assert (body["total"], body["placements"]) == (total, 1), user
+    for user in refused:
+        api = client.get("/api/v1/forecasts", query_string=query,
+                         headers={"Authorization": f"Bearer {bearer_token(user).token}"})
+        assert api.status_code == 403, user
+    for user, total in expected:
+        sign_in(client, user)
+        assert f"£{total[:-6]},{total[-6:]}" in client.get("/forecasts", query_string=query) \
+            .get_data(as_text=True)
+    for user in refused:
+        sign_in(client, user)
+        for path in ("/forecasts", "/forecasts.csv", "/forecasts.xlsx"):
+            assert client.get(path, query_string=query).status_code == 403, (user, path)

@@ -232,6 +232,7 @@ def init_app(app):
     from ..placements import api as placements_api
     from ..placements import calendar_api as term_calendars_api
     from ..placements import fee_api as placement_fees_api
+    from ..placements import forecast_api
     from ..providers import api as providers_api
     from ..purchasing import api as purchasing_api
     from ..specifications import api as specifications_api
@@ -253,7 +254,8 @@ def init_app(app):
     for blp in (accounts_api.auth_blp, accounts_api.blp, authorities_api.blp, audit_api.blp,
                 purchasing_api.blp, providers_api.blp, specifications_api.blp, windows_api.blp,
                 evaluation_api.blp, calloffs_api.blp, placements_api.blp,
-                term_calendars_api.blp, placement_fees_api.blp):
+                term_calendars_api.blp, placement_fees_api.blp,
+                forecast_api.blp):
         api.register_blueprint(blp, url_prefix=PREFIX + (blp.url_prefix or ""))
         csrf.exempt(blp)
     app.register_blueprint(docs.bp)

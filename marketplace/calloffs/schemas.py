@@ -15,7 +15,6 @@ from .. import ID_MAX
 from ..api import ProblemSchema
 from ..api.fields import Pounds
 from ..evaluation.schemas import LotRefSchema, RefSchema
-from ..money import MAX_FEE_PENCE
 from ..purchasing.models import PlacementType
 from .models import AwardStatus, CallOffStatus, ChildGender, DirectAwardReason, Route
 from .services import MAX_LIMIT_PENCE, visible_status

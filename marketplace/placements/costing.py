@@ -52,12 +52,14 @@ def fee_changes_of(placement_ids):
     return by_placement
 
 
-def fee_steps(placement, changes):
+def fee_steps(placement, changes, name="weekly_total_pence"):
     """The placement's weekly fee history for the engine (issue 12 §3): the fees agreed at the
-    start, then each change's weekly total from its effective date."""
-    by_date = {placement.start_date: placement.weekly_total_pence}
+    start, then each change's from its effective date (one dated before the start counts from
+    the start; of two on a date, the later recorded). ``name`` picks the weekly total or one
+    fee component (``core_weekly_pence``...)."""
+    by_date = {placement.start_date: getattr(placement, name)}
     for change in changes:
-        by_date[max(change.effective_from, placement.start_date)] = change.weekly_total_pence
+        by_date[max(change.effective_from, placement.start_date)] = getattr(change, name)
     return tuple(engine.FeeStep(day, weekly) for day, weekly in sorted(by_date.items()))
 
 

@@ -29,6 +29,8 @@ class Dashboard:
     admitted_lots: list = field(default_factory=list)  # lot codes (providers)
     to_respond: int = 0  # open invitations without a response (providers)
     awards_to_answer: int = 0  # awards made to the provider, not yet accepted or declined
+    forecast: object = None  # the authority's forecast for this financial year (placements)
+    forecast_pounds: dict = field(default_factory=dict)  # its total and to date, as £
 
 
 def _host_figures(session, board, now):
@@ -150,4 +152,13 @@ def for_user(user):
             _authority_figures(session, board, now)
         if user.role == Role.PROVIDER_USER:
             _provider_figures(session, board, user, now)
+    if user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
+        from ..placements.forecasts import dashboard_summary
+
+        # The same figures as the forecast page (issue 12 §10), on the primary.
+        from ..money import display_pounds
+
+        board.forecast = dashboard_summary(user)
+        board.forecast_pounds = {"total": display_pounds(board.forecast.total_pence),
+                                 "to_date": display_pounds(board.forecast.actual_to_date_pence)}
     return board

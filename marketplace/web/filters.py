@@ -75,6 +75,8 @@ def navigation():
                              Role.PROVIDER_USER):
         items.append(("Call-offs", "calloffs.call_offs", _call_off_page))
         items.append(("Placements", "placements.placements", _placement_page))
+        if current_user.role != Role.PROVIDER_USER:
+            items.append(("Forecasts", "forecasts.forecast", "forecasts"))
     if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
         items.append(("Term dates", "term_calendars.calendars_home", "term_calendars"))
     if current_user.role == Role.PROVIDER_USER:

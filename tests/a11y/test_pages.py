@@ -59,7 +59,8 @@ DEMO_IDS = {
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
 # JSON API; its human-readable docs page is a page).
 NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
-             "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx"}
+             "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx",
+             "forecasts.forecast_csv", "forecasts.forecast_xlsx"}
 
 
 @pytest.fixture(scope="module")
@@ -295,5 +296,26 @@ def test_fee_and_uplift_forms_in_their_error_state(server, browser):
     assert "There is a problem" in page.content()
     if violations := run_axe(page):
         failures.append(format_violations(violations, "/index-series/CPI (with errors)"))
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_forecast_pages_for_each_year_and_the_rate_form_in_its_error_state(server, browser):
+    """The forecast by academic year, a year it cannot read (its error summary and message),
+    and the manager's assumed-rate form sent back with an error."""
+    app, base, _ = server
+    failures = []
+    context, page = _signed_in(browser, base, "manager@manchester.example.com")
+    for path in ("/forecasts?year_type=academic&year=2026-27", "/forecasts?financial_year=2026-28"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    assert "There is a problem" in page.content()  # the last one, with its error
+    page.goto(base + "/forecasts")
+    page.fill("#assumed_index_rate", "a lot")
+    page.get_by_role("button", name="Save rate").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the assumed rate form (with errors)"))
     context.close()
     assert not failures, "\n\n".join(failures)
