@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 import tenants
 
-from ..accounts.permissions import is_buyer, is_provider, require_host_admin, require_provider
+from ..accounts.permissions import is_provider, require_host_admin, require_provider
 from ..errors import ValidationFailed
 from ..formatting import london_date
 from ..money import format_pounds, parse_pounds
@@ -328,8 +328,8 @@ class DecisionForm(FlaskForm):
 @bp.route("/placements/<id:placement_id>/uplift-proposals", methods=["GET", "POST"])
 def uplift_proposals(placement_id):
     placement, proposals = fees.proposals_of(current_user, placement_id)
-    is_its_provider = (is_provider(current_user)
-                       and placement.provider_id == current_user.organisation_id)
+    # A provider that can see the placement is its provider (the tenant scope decides).
+    is_its_provider = is_provider(current_user)
     form = ProposalForm()
     if request.method == "POST":
         if not is_its_provider:
@@ -363,8 +363,7 @@ def uplift_proposals(placement_id):
 @bp.route("/uplift-proposals/<id:proposal_id>", methods=["GET", "POST"])
 def uplift_proposal(proposal_id):
     proposal = fees.get_proposal(current_user, proposal_id)
-    can_decide = (is_buyer(current_user) and proposal.decision is None
-                  and proposal.placement.organisation_id == current_user.organisation_id)
+    can_decide = fees.may_decide(current_user, proposal)
     form = DecisionForm()
     if request.method == "POST":
         form.validate()

@@ -89,20 +89,19 @@ def _text(value, limit=MAX_TEXT):
 # ---------------------------------------------------------------- loading
 
 def _placement(actor, placement_id):
-    """A placement its authority's buyers or its provider may see; NotFound for everyone else
-    (the scope hides other organisations' placements)."""
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or not (is_buyer(actor) or is_provider(actor)):
-        raise NotFound(f"placement {placement_id}")
-    return placement
+    """A placement its authority's buyers or its provider may see (the placements service's
+    rule; NotFound for everyone else)."""
+    from .services import get_placement as visible_placement
+
+    return visible_placement(actor, placement_id)
 
 
 def _own_placement(actor, placement_id, *, for_update=False):
-    """One of the buyer's own placements (its provider may read it, but not change it)."""
-    placement = _placement(actor, placement_id)
-    require_buyer(actor)
-    if placement.organisation_id != actor.organisation_id:
-        raise NotFound(f"placement {placement_id}")
+    """One of the buyer's own placements (its provider may read it, but not change it): the
+    placements service's rule."""
+    from .services import placement_to_change
+
+    placement = placement_to_change(actor, placement_id)
     if for_update:
         # Lock the row (PostgreSQL; SQLite serialises writers anyway) so two changes to one
         # placement take turns.
@@ -128,9 +127,7 @@ def get_placement(actor, placement_id):
 def fee_changes_of(placement):
     """The placement's fee changes in the order they apply: by effective date, and on one date
     in the order recorded (so the later recorded wins)."""
-    return db.session.scalars(select(PlacementFeeChange).where(
-        PlacementFeeChange.placement_id == placement.id
-    ).order_by(PlacementFeeChange.effective_from, PlacementFeeChange.id)).all()
+    return costing.fee_changes_of([placement.id]).get(placement.id, [])
 
 
 def _ordered(changes):
@@ -269,7 +266,7 @@ def fee_history(actor, placement_id, today):
     changes = fee_changes_of(placement)
     return FeeHistory(placement, start_fees(placement), changes,
                       fees_on(placement, changes, today), rule_of(placement),
-                      is_buyer(actor) and placement.organisation_id == actor.organisation_id)
+                      is_buyer(actor))  # a buyer who sees it is its authority's (the scope)
 
 
 def list_fee_changes(actor, placement_id):
@@ -697,6 +694,12 @@ def get_proposal(actor, proposal_id):
     proposal.decision = db.session.scalar(select(UpliftDecision).where(
         UpliftDecision.proposal_id == proposal.id))
     return proposal
+
+
+def may_decide(actor, proposal):
+    """Whether the actor may decide the proposal: an authority buyer who can see it (only its
+    placement's authority can), while it is undecided."""
+    return is_buyer(actor) and proposal.decision is None
 
 
 def decide_proposal(actor, proposal_id, decision=None, reason=None, counter_percent_bp=None):
