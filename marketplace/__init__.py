@@ -122,6 +122,7 @@ def _register_blueprints(app):
     from .authorities.views import bp as authorities_bp
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
+    from .contracts import models as _contract_models  # noqa: F401 (until its views exist)
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
