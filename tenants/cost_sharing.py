@@ -102,11 +102,9 @@ def _exact(value, name, errors, *, low=None, high=None, integer=False, what="a n
     exact = Fraction(value)
     if integer and exact.denominator != 1:
         errors.setdefault(name, f"Enter {what} in whole pence")
-    elif low is not None and exact < low:
-        errors.setdefault(name, f"Enter {what} of {low} or more" if high is None
-                          else f"Enter {what} between {low} and {high}")
-    elif high is not None and exact > high:
-        errors.setdefault(name, f"Enter {what} between {low} and {high}")
+    elif (low is not None and exact < low) or (high is not None and exact > high):
+        errors.setdefault(name, f"{what[0].upper()}{what[1:]} must be " + (
+            f"{low} or more" if high is None else f"between {low} and {high}"))
     return exact
 
 
