@@ -139,7 +139,8 @@ class Terms:
     is shorthand for ``usage_weights={usage_measure: 100}``; ``participants`` None means every
     member; ``caps`` maps authority id → pence; ``damping_percent`` None means no damping;
     ``tolerance_points`` is used by :func:`true_ups`. Validated on construction: a
-    :class:`CostSharingError` names every bad field at once."""
+    :class:`CostSharingError` names every bad field at once. Caps of authorities that do not
+    participate have no effect. The mappings are stored read-only (so a Terms is not hashable)."""
 
     fixed_percent: object = 0
     usage_measure: str | None = None
@@ -632,7 +633,8 @@ def true_ups(budget, outturn, tolerance_points=None):
     above an outturn cap, never below zero, rounded by the largest remainder. Whatever cannot be
     placed that way (everyone skipped, or caps full, or a refund larger than the others pay) falls
     to the host, whose net cost shows it. A member's usage share is its weighted share of the
-    usage pots (zero in a run with no usage part)."""
+    usage pots (zero in a run with no usage part, so there a positive tolerance skips everyone
+    in both runs and the host carries any change in the net cost)."""
     errors = {}
     if budget.financial_year != outturn.financial_year:
         errors["financial_year"] = (f"The budget run is for {budget.financial_year} and the "

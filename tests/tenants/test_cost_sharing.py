@@ -502,6 +502,21 @@ def test_issue14_s3_true_ups_compare_runs_of_the_same_year():
     assert "tolerance_points" in refused.value.errors
 
 
+def test_issue14_s3_inputs_and_results_are_frozen():
+    """An approved run is frozen (issue 14 §3): nothing here can be changed after the fact."""
+    import dataclasses
+    terms = by_days(caps={1: 50})
+    run = apportion(2026, 10, [member(1, placement_days=1)], terms)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        run.net_cost = 11
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        run.contributions[0].amount = 0
+    with pytest.raises(TypeError):
+        terms.caps[1] = 100
+    with pytest.raises(TypeError):
+        member(1, placement_days=1).usage[PLACEMENT_DAYS] = 2
+
+
 def test_tenants_exports_the_arithmetic_and_imports_nothing_from_the_domain():
     """DESIGN §5: tenants/ sits below the domain and the domain uses its public names."""
     import ast
