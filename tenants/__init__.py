@@ -4,6 +4,29 @@ This package sits below the domain: it imports nothing from ``marketplace``; the
 the names exported here.
 """
 from .base import NAMING_CONVENTION, Base, UtcDateTime, utcnow
+from .cost_sharing import (
+    CALLOFFS,
+    MEASURES,
+    PLACEMENT_DAYS,
+    PLACEMENT_SPEND,
+    POPULATION,
+    Apportionment,
+    Contribution,
+    CostSharingError,
+    Member,
+    Terms,
+    Transfer,
+    TrueUp,
+    TrueUpStatement,
+    UsageLine,
+    apportion,
+    days_in_financial_year,
+    financial_year_dates,
+    largest_remainder,
+    membership_days,
+    net_cost,
+    true_ups,
+)
 from .models import (
     Authority,
     AuthorityRole,
@@ -36,4 +59,8 @@ __all__ = [
     "UNSCOPED", "CrossOrganisationWrite", "OrganisationOwned", "Scope", "ScopeKind",
     "ScopedSession",
     "current_scope", "install", "reset_scope", "scoped_to", "set_scope", "uninstall",
+    "CALLOFFS", "MEASURES", "PLACEMENT_DAYS", "PLACEMENT_SPEND", "POPULATION",
+    "Apportionment", "Contribution", "CostSharingError", "Member", "Terms", "Transfer", "TrueUp",
+    "TrueUpStatement", "UsageLine", "apportion", "days_in_financial_year", "financial_year_dates",
+    "largest_remainder", "membership_days", "net_cost", "true_ups",
 ]
