@@ -18,7 +18,10 @@ def get_contract(actor, contract_id, *, for_update=False):
     ``for_update`` locks the row (PostgreSQL) for a change that reads then writes."""
     if not (is_buyer(actor) or is_provider(actor)):
         raise NotFound(f"contract {contract_id}")
-    contract = db.session.get(Contract, contract_id, with_for_update=for_update or None)
+    # Only the contract's own row is locked: its joined relationships (authority, supplier)
+    # are outer joins, which PostgreSQL cannot lock.
+    contract = db.session.get(Contract, contract_id,
+                              with_for_update={"of": Contract} if for_update else None)
     if contract is None:
         raise NotFound(f"contract {contract_id}")
     return contract
