@@ -28,7 +28,7 @@ from ..formatting import govuk_date, london_date
 from ..providers.services import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES
 from ..providers.services import _sniff as sniff_document_type
 from . import access, terms
-from .models import (ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
+from .models import (Contract, ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
                      KpiFrequency, KpiReturn, Rag)
 
 __all__ = ["DOCUMENT_TYPES", "MAX_DOCUMENT_BYTES"]
@@ -62,6 +62,16 @@ def _choice(value, cls, errors, name, message):
     except ValueError:
         errors[name] = message
         return None
+
+
+def _contract_to_change(actor, contract_id):
+    """The contract for a change (``access.contract_to_change``), its row locked by a select of
+    its id alone: FOR UPDATE on the contract's own select (its joined authority and supplier,
+    outer joins) is refused by PostgreSQL. The lock serialises changes to one contract's
+    monitoring (two returns for the same period, say)."""
+    contract = access.contract_to_change(actor, contract_id, for_update=False)
+    db.session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+    return contract
 
 
 def may_change(actor):
@@ -195,7 +205,7 @@ def add_kpi(actor, contract_id, *, name=None, target=None, frequency=None):
     """Add a KPI the supplier reports on (issue 13 §1): its name, target (optional text) and
     frequency (monthly, quarterly, termly or annually). The authority's officers and managers;
     audited."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _contract_to_change(actor, contract_id)
     errors = {}
     values = _clean_kpi({"name": name, "target": target, "frequency": frequency}, errors)
     if errors:
@@ -215,7 +225,7 @@ def update_kpi(actor, contract_id, kpi_id, **changes):
     """Change a KPI's name, target or frequency (only those given); its returns stay. The
     authority's officers and managers; audited with the values before and after (nothing
     changed: nothing recorded)."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _contract_to_change(actor, contract_id)
     kpi = _kpi_of(contract, kpi_id)
     unknown = set(changes) - {"name", "target", "frequency"}
     errors = {name: "Not a field of a KPI" for name in unknown}
@@ -245,7 +255,7 @@ def record_return(actor, contract_id, kpi_id, *, period_start=None, period_end=N
     reported (text, e.g. "87%") and its RAG rating. The period ends on or after its start and
     not after today; one return per KPI and period end. The authority's officers and managers;
     audited."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _contract_to_change(actor, contract_id)
     kpi = _kpi_of(contract, kpi_id)
     today = _today()
     errors = {}
@@ -321,7 +331,7 @@ def list_reviews(actor, contract_id):
 def record_review(actor, contract_id, *, held_on=None, notes=None):
     """Record a contract review meeting (issue 13 §1): the day it was held (today or earlier)
     and its notes. The authority's officers and managers; audited."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _contract_to_change(actor, contract_id)
     errors = {}
     if not isinstance(held_on, date):
         errors["held_on"] = "Enter the date the review was held"
@@ -386,7 +396,7 @@ def upload_document(actor, contract_id, *, title=None, filename=None, content=No
     decision report): its title and the file, kept with its size and SHA-256. The authority's
     officers and managers; audited. ``content`` is the bytes read (read at most
     MAX_DOCUMENT_BYTES + 1 so an oversized file is told so)."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _contract_to_change(actor, contract_id)
     title, filename, content_type = _clean_upload(title, filename, content)
     stored = ContractDocumentFile(supplier_provider_id=contract.supplier_provider_id,
                                   content=content)
