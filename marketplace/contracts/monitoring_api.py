@@ -34,7 +34,7 @@ class KpiReturnSchema(Schema):
     note = fields.String(dump_only=True, allow_none=True)
     recorded_by = fields.Function(
         lambda r: r.recorded_by.full_name if r.recorded_by else None, dump_only=True,
-        allow_none=True, metadata={"type": ["string", "null"]})
+        allow_none=True, metadata={"type": "string"})
     recorded_at = fields.DateTime(dump_only=True)
 
 
@@ -89,7 +89,7 @@ class ContractReviewSchema(Schema):
     notes = fields.String(dump_only=True)
     recorded_by = fields.Function(
         lambda r: r.recorded_by.full_name if r.recorded_by else None, dump_only=True,
-        allow_none=True, metadata={"type": ["string", "null"]})
+        allow_none=True, metadata={"type": "string"})
     recorded_at = fields.DateTime(dump_only=True)
 
 
