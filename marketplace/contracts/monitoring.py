@@ -25,13 +25,11 @@ from ..extensions import db
 from ..formatting import govuk_date, london_date
 # The providers' document rules, reused so both uploads keep the same limits: at most 10MB,
 # and a PDF, DOCX, JPG or PNG by its first bytes (never the browser's word).
-from ..providers.services import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES
+from ..providers.services import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES  # noqa: F401 (API docs)
 from ..providers.services import _sniff as sniff_document_type
 from . import access, terms
 from .models import (Contract, ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
                      KpiFrequency, KpiReturn, Rag)
-
-__all__ = ["DOCUMENT_TYPES", "MAX_DOCUMENT_BYTES"]
 
 NAME_LENGTH = 200
 FIGURE_LENGTH = 100

@@ -381,7 +381,8 @@ def test_the_supplier_reads_every_page_without_forms_and_may_change_nothing(
         assert page.status_code == 200 and shown in text, path
         assert "novalidate" not in text and "Add a KPI" not in text, path
         assert "Record a return" not in text and "Change the KPI" not in text, path
-    for path in (f"/contracts/{contract.id}/kpis/new", f"/contracts/{contract.id}/kpis/{kpi.id}/edit",
+    for path in (f"/contracts/{contract.id}/kpis/new",
+                 f"/contracts/{contract.id}/kpis/{kpi.id}/edit",
                  f"/contracts/{contract.id}/kpis/{kpi.id}/returns/new"):
         assert client.get(path).status_code == 403, path
         assert client.post(path, data={"name": "Mine", "frequency": "monthly", "figure": "1",
