@@ -571,3 +571,21 @@ def test_the_lists_load_in_a_fixed_number_of_statements(client, world, as_user, 
     for path in ("kpis", "reviews", "documents"):
         assert_constant_queries(add, lambda: client.get(
             f"/api/v1/contracts/{contract.id}/{path}", headers=headers))
+
+
+def test_a_kpis_history_loads_in_a_fixed_number_of_statements(client, world, as_user,
+                                                              contract):
+    kpi = _kpi(world, contract, frequency="monthly")
+    made = {"n": 0}
+
+    def add(n):
+        for _ in range(n):
+            made["n"] += 1
+            end = date(2025, made["n"], 28)
+            _return(world, contract, kpi, period_start=end.replace(day=1), period_end=end)
+
+    as_user(world.officer)
+    assert_constant_queries(add, lambda: client.get(f"/contracts/{contract.id}/kpis/{kpi.id}"))
+    headers = _api(world.provider_user)
+    assert_constant_queries(add, lambda: client.get(
+        f"/api/v1/contracts/{contract.id}/kpis/{kpi.id}/returns", headers=headers))
