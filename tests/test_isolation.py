@@ -129,7 +129,40 @@ OWNED_OBJECTS = {
     # Index series (CPI) are the host's, read by everyone.
     "index_code": shared(lambda world: placement_fee_factories.cpi(
         world.host, {(2026, 9): 380}).code),
+    # Manchester's contract with Brookvale (its supplier reads it, so Larchfield is the
+    # outsider provider), with a KPI and a document (contract monitoring, issue 13 §1).
+    "contract_id": Owned(lambda world: _monitored_contract(world).contract.id,
+                         outsiders=("other_manager", "other_officer", "other_provider_user")),
+    "kpi_id": Owned(lambda world: _monitored_contract(world).kpi.id,
+                    outsiders=("other_manager", "other_officer", "other_provider_user")),
+    "contract_document_id": Owned(lambda world: _monitored_contract(world).document.id,
+                                  outsiders=("other_manager", "other_officer",
+                                             "other_provider_user")),
 }
+
+
+def _monitored_contract(world):
+    """One contract of Manchester's with Brookvale, a KPI and a document, cached on the world
+    (routes ask for the contract, its KPI and its document separately)."""
+    made = getattr(world, "_monitored_contract", None)
+    if made is not None:
+        return made
+    from types import SimpleNamespace
+
+    from marketplace.contracts import monitoring
+
+    from .contracts import factories as contract_factories
+    from .providers.factories import PDF
+
+    contract = contract_factories.contract(world.member, world.provider)
+    with tenants.scoped_to(world.member):
+        kpi = monitoring.add_kpi(world.officer, contract.id, name="Seen within 6 weeks",
+                                 frequency="quarterly")
+        document = monitoring.upload_document(world.officer, contract.id, title="Signed",
+                                              filename="contract.pdf", content=PDF)
+    made = SimpleNamespace(contract=contract, kpi=kpi, document=document)
+    world._monitored_contract = made
+    return made
 
 
 def _term_calendars(world):

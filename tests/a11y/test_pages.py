@@ -61,13 +61,18 @@ DEMO_IDS = {
     "index_code": "select min(code) from index_series",
     # The uplift proposal its provider (Hillside) made on that placement.
     "proposal_id": "select min(id) from uplift_proposal",
+    # The first contract and its first KPI (contract monitoring, issue 13 §1).
+    "contract_id": "select min(id) from contract",
+    "kpi_id": "select min(id) from contract_kpi where contract_id = (select min(id) from "
+              "contract)",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
 # JSON API; its human-readable docs page is a page).
 NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
              "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx",
-             "forecasts.forecast_csv", "forecasts.forecast_xlsx"}
+             "forecasts.forecast_csv", "forecasts.forecast_xlsx",
+             "contract_monitoring.download_document"}
 
 
 @pytest.fixture(scope="module")
@@ -324,5 +329,87 @@ def test_forecast_pages_for_each_year_and_the_rate_form_in_its_error_state(serve
     assert "There is a problem" in page.content()
     if violations := run_axe(page):
         failures.append(format_violations(violations, "the assumed rate form (with errors)"))
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def _monitored_contract(app):
+    """A contract of Manchester's with Brookvale, with KPIs (a return of each kind, one without
+    any), a review and a document; the demo's own contract when it has one with Brookvale."""
+    from datetime import timedelta
+
+    from marketplace.contracts import monitoring
+    from marketplace.contracts.models import Contract
+    from marketplace.formatting import london_date
+
+    from ..contracts import factories as contract_factories
+    from ..providers.factories import PDF
+
+    manchester = tenants.find_organisation(db.session, "manchester")
+    brookvale = tenants.find_organisation(db.session, demo.PROVIDERS[0][0])
+    with tenants.scoped_to(manchester):
+        officer = db.session.query(User).filter_by(role=Role.PLACEMENT_OFFICER).first()
+        contract = db.session.scalars(db.select(Contract).where(
+            Contract.supplier_provider_id == brookvale.id).order_by(Contract.id)).first()
+        if contract is None:
+            contract = contract_factories.contract(manchester, brookvale)
+        today = london_date()
+        quarterly = monitoring.add_kpi(officer, contract.id, name="Children seen within 6 weeks",
+                                       target="90%", frequency="quarterly")
+        monitoring.record_return(officer, contract.id, quarterly.id, figure="92%", rag="green")
+        monthly = monitoring.add_kpi(officer, contract.id, name="Reports sent on time",
+                                     frequency="monthly")
+        end = today.replace(day=1) - timedelta(days=1)
+        monitoring.record_return(officer, contract.id, monthly.id, period_start=end.replace(day=1),
+                                 period_end=end, figure="61%", rag="red", note="Staff absence")
+        monitoring.record_return(officer, contract.id, monthly.id,
+                                 period_start=(end.replace(day=1) - timedelta(days=1)).replace(
+                                     day=1), period_end=end.replace(day=1) - timedelta(days=1),
+                                 figure="75%", rag="amber")
+        monitoring.add_kpi(officer, contract.id, name="Waiting list", frequency="termly")
+        monitoring.record_review(officer, contract.id, held_on=today,
+                                 notes="Quarterly review.\nWaiting list falling.")
+        monitoring.upload_document(officer, contract.id, title="Signed contract",
+                                   filename="contract.pdf", content=PDF)
+        return contract.id, quarterly.id
+
+
+def test_contract_monitoring_pages_and_forms_in_their_error_state(server, browser):
+    """A contract's KPIs, a KPI's returns, its reviews and documents (issue 13 §1): for the
+    authority's officer with the forms, each form sent back with errors, and for the supplier
+    read-only."""
+    app, base, _ = server
+    with app.app_context():
+        contract_id, kpi_id = _monitored_contract(app)
+    contract = f"/contracts/{contract_id}"
+    pages = [f"{contract}/kpis", f"{contract}/kpis/{kpi_id}", f"{contract}/reviews",
+             f"{contract}/documents"]
+    failures = []
+    context, page = _signed_in(browser, base, "officer@manchester.example.com")
+    for path in pages + [f"{contract}/kpis/new", f"{contract}/kpis/{kpi_id}/edit",
+                         f"{contract}/kpis/{kpi_id}/returns/new"]:
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    for path, fill, button in (
+            (f"{contract}/kpis/new", {"#target": "90%"}, "Add the KPI"),
+            (f"{contract}/kpis/{kpi_id}/returns/new",
+             {"#period_start-day": "31", "#period_start-month": "2", "#period_start-year": "2026",
+              "#figure": ""}, "Record the return"),
+            (f"{contract}/reviews", {"#notes": "Held."}, "Record the review"),
+            (f"{contract}/documents", {"#title": ""}, "Upload")):
+        page.goto(base + path)
+        for selector, value in fill.items():
+            page.fill(selector, value)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("load")
+        assert "There is a problem" in page.content(), path
+        if violations := run_axe(page):
+            failures.append(format_violations(violations, f"{path} (with errors)"))
+    context.close()
+    context, page = _signed_in(browser, base, "admissions@brookvale.example.com")
+    for path in pages:
+        if failure := _check(page, base, path):
+            failures.append(failure)
+        assert "There is a problem" not in page.content()
     context.close()
     assert not failures, "\n\n".join(failures)
