@@ -26,7 +26,7 @@ from ..formatting import govuk_date, london_date
 # The providers' document rules, reused so both uploads keep the same limits: at most 10MB,
 # and a PDF, DOCX, JPG or PNG by its first bytes (never the browser's word).
 from ..providers.services import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES  # noqa: F401 (API docs)
-from ..providers.services import _sniff as sniff_document_type
+from ..providers.services import sniff_document_type
 from . import access, terms
 from .models import (Contract, ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
                      KpiFrequency, KpiReturn, Rag)
@@ -63,13 +63,9 @@ def _choice(value, cls, errors, name, message):
 
 
 def _contract_to_change(actor, contract_id):
-    """The contract for a change (``access.contract_to_change``), its row locked by a select of
-    its id alone: FOR UPDATE on the contract's own select (its joined authority and supplier,
-    outer joins) is refused by PostgreSQL. The lock serialises changes to one contract's
-    monitoring (two returns for the same period, say)."""
-    contract = access.contract_to_change(actor, contract_id, for_update=False)
-    db.session.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
-    return contract
+    """The contract for a change (``access.contract_to_change``), its row locked: the lock
+    serialises changes to one contract's monitoring (two returns for the same period, say)."""
+    return access.contract_to_change(actor, contract_id)
 
 
 def may_change(actor):

@@ -473,7 +473,7 @@ def document_content(actor, provider_id, document_id):
     return document, content
 
 
-def _sniff(content, filename):
+def sniff_document_type(content, filename):
     """The file's type from its first bytes (a DOCX is a zip, so its name must say DOCX too)."""
     extension = "." + filename.rpartition(".")[2].lower() if "." in filename else ""
     for signature, content_type, extensions in _SIGNATURES:
@@ -505,7 +505,7 @@ def _clean_upload(kind, expires_on, title, filename, content, today):
         errors["file"] = "The selected file is empty"
     elif len(content) > MAX_DOCUMENT_BYTES:
         errors["file"] = "The selected file must be smaller than 10MB"
-    elif (content_type := _sniff(content, filename)) is None:
+    elif (content_type := sniff_document_type(content, filename)) is None:
         errors["file"] = "The selected file must be a PDF, a Word document (DOCX), a JPG or a PNG"
     if errors:
         raise ValidationFailed(errors)
