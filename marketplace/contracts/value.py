@@ -342,19 +342,31 @@ def forecast(start: date, annual_value_pence: int, rule: engine.UpliftRule,
         _value_within(value, start, terms[-1].last, terms))
 
 
+def committed_terms(start, initial_months, extensions=(), terminated_on=None) -> list[Period]:
+    """The committed terms: the initial term and the extensions taken, to ``terminated_on``
+    when terminated."""
+    return [p for p in periods(start, initial_months, extensions, terminated_on) if p.committed]
+
+
+def value_within(contract_value: ContractValue, terms: list[Period], a: date,
+                 b: date) -> tuple[int, bool]:
+    """(the value of [a, b] within ``terms``, whether it is estimated)."""
+    inside = [(max(a, p.first), min(b, p.last)) for p in terms]
+    inside = [(x, y) for x, y in inside if x <= y]
+    return (sum(contract_value.value(x, y) for x, y in inside),
+            any(contract_value.estimated(x, y) for x, y in inside))
+
+
 def committed_value(start, annual_value_pence, rule, convention, *, initial_months,
                     extensions=(), terminated_on=None, index_values=None, assumed_bp=None,
                     first: date | None = None, last: date | None = None) -> tuple[int, bool]:
     """(the committed value within [first, last] (the whole committed term by default),
-    whether it is estimated): what the authority's forecast counts for a year (issue 13 §4)."""
-    terms = [p for p in periods(start, initial_months, extensions, terminated_on)
-             if p.committed]
+    whether it is estimated): what the register's total and the authority's forecast count
+    (issue 13 §3, §4)."""
+    terms = committed_terms(start, initial_months, extensions, terminated_on)
     if not terms:
         return 0, False
-    a = max(first or start, start)
-    b = min(last or terms[-1].last, terms[-1].last)
-    if b < a:
-        return 0, False
-    value = ContractValue(start, annual_value_pence, rule, convention, last_day=terms[-1].last,
-                          index_values=index_values, assumed_bp=assumed_bp)
-    return _value_within(value, a, b, terms), value.estimated(a, b)
+    contract_value = ContractValue(start, annual_value_pence, rule, convention,
+                                   last_day=terms[-1].last, index_values=index_values,
+                                   assumed_bp=assumed_bp)
+    return value_within(contract_value, terms, first or start, last or terms[-1].last)
