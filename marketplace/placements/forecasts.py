@@ -605,7 +605,7 @@ def table_rows(result):
                "Off framework" if line.off_framework else "On framework",
                *line.funders, line.total_pence, line.actual_pence,
                "yes" if line.estimated else "no"]
-    for other in result.other_spend:
+    for other in (other for other in result.other_spend if other.lines):
         yield []
         yield [other.name]
         yield list(OTHER_COLUMNS)

@@ -187,7 +187,8 @@ def test_issue_13_s3_the_page_shows_the_tables_with_totals(world, today, as_user
     assert "By contract year" in text and "By financial year" in text
     assert "Uplifted from the first anniversary" in text
     assert "2.5% on each anniversary of the start" in text
-    assert "Extension 3" in text
+    assert "Extension 3" in text and "Year 1" in text
+    assert '<span class="govuk-body-s">The initial term and the extensions taken so far' in text
     assert as_user(world.provider_user).get(
         f"/contracts/{contract.id}/forecast").status_code == 200
     for outsider in (world.other_manager, world.other_provider_user):
@@ -275,6 +276,7 @@ def test_issue_13_s4_block_contracts_join_the_authoritys_forecast(world, today, 
     assert "Block contracts" in page and "£532,324.45" in page
     assert "£577,753.02" in page and "All committed spend" in page
     assert "split the placements only" in page and contract.reference in page
+    assert '<span class="govuk-body-s">Placements and block contracts</span>' in page
 
     text = as_user(world.manager).get("/forecasts.csv?financial_year=2026-27").data.decode(
         "utf-8-sig")

@@ -101,6 +101,8 @@ def test_issue_13_s3_mid_term_start_split_by_financial_year_adds_up_exactly():
     assert sum(row.value_pence for row in rows) == 691723482
     assert (rows[0].first, rows[0].last) == (D(2026, 9, 1), D(2027, 3, 31))
     assert (rows[-1].first, rows[-1].last) == (D(2033, 4, 1), D(2033, 8, 31))
+    assert value.value_between(D(2026, 9, 1), 91650200, ANNIVERSARY_2_5,
+                               FROM_FIRST_ANNIVERSARY, D(2027, 4, 1), D(2028, 3, 31)) == 93088602
 
 
 def test_issue_13_s3_a_17_month_term_has_a_part_second_year_pro_rata_by_days():
