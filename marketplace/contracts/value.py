@@ -306,8 +306,9 @@ def financial_year_rows(value: ContractValue, terms: list[Period]) -> list[Finan
 @dataclass(frozen=True)
 class ValueForecast:
     """A contract's forecast (issue 13 §3): its terms, contract-year rows over the maximum
-    term, financial-year rows, and the three totals."""
-    value: ContractValue
+    term, financial-year rows, and the three totals (``value`` None, and nothing else, for a
+    contract terminated before it started)."""
+    value: ContractValue | None
     terms: list[Period]
     years: list[YearRow]
     financial_years: list[FinancialYearRow]
@@ -333,6 +334,8 @@ def forecast(start: date, annual_value_pence: int, rule: engine.UpliftRule,
     options as (months, taken) in order. Totals: the initial term's; the committed (initial
     term and taken extensions, to ``terminated_on`` when terminated); with all extensions."""
     terms = periods(start, initial_months, extensions, terminated_on)
+    if not terms:  # terminated before it started: worth nothing
+        return ValueForecast(None, [], [], [], 0, 0, 0)
     value = ContractValue(start, annual_value_pence, rule, convention, last_day=terms[-1].last,
                           index_values=index_values, assumed_bp=assumed_bp)
     return ValueForecast(

@@ -197,6 +197,17 @@ def test_issue_13_s1_a_terminated_contract_stops_at_its_termination():
             == result.with_all_extensions_pence == 91650200 + 46457386 == 138107586)
 
 
+def test_issue_13_s1_a_contract_terminated_before_it_started_is_worth_nothing():
+    result = value.forecast(D(2026, 9, 1), 91650200, ANNIVERSARY_2_5, initial_months=48,
+                            terminated_on=D(2026, 8, 31))
+    assert (result.terms, result.years, result.financial_years) == ([], [], [])
+    assert (result.initial_term_pence, result.committed_pence,
+            result.with_all_extensions_pence, result.estimated) == (0, 0, 0, False)
+    assert value.committed_value(D(2026, 9, 1), 91650200, ANNIVERSARY_2_5,
+                                 FROM_FIRST_ANNIVERSARY, initial_months=48,
+                                 terminated_on=D(2026, 8, 31)) == (0, False)
+
+
 def test_issue_13_s1_terms_follow_end_to_end_from_the_start():
     """Each extension starts the day after the previous end, counted from the start so that
     month-end clamping never drifts (contracts.terms.end_after)."""
