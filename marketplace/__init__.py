@@ -83,7 +83,17 @@ def create_app(config=None):
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_spend_sources()
     return app
+
+
+def _register_spend_sources():
+    """Other committed spend in the authorities' forecasts beside placements (issue 13 §4):
+    registered here so that placements import none of the packages that spend."""
+    from .contracts.forecasting import block_contract_spend
+    from .placements.forecasts import register_spend_source
+
+    register_spend_source(block_contract_spend)
 
 
 def _instance_secret_key(instance_path):
@@ -124,6 +134,7 @@ def _register_blueprints(app):
     from .notifications.views import bp as notifications_bp
     from .contracts import models as _contract_models  # noqa: F401 (until its views exist)
     from .contracts.monitoring_views import bp as contract_monitoring_bp
+    from .contracts.forecast_views import bp as contract_forecasts_bp
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
@@ -145,7 +156,7 @@ def _register_blueprints(app):
     app.register_blueprint(provider_registration_bp)
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
                calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp,
-               forecasts_bp, contract_monitoring_bp):
+               forecasts_bp, contract_monitoring_bp, contract_forecasts_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)

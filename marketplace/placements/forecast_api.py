@@ -55,6 +55,27 @@ class FunderShareSchema(Schema):
     estimated = fields.Boolean(dump_only=True, metadata={"description": _ESTIMATED})
 
 
+_LARGE = 10 ** 15  # serialising only: any year's total
+
+
+class SpendLineSchema(Schema):
+    id = fields.Function(lambda line: str(line.id), dump_only=True, metadata={"type": "string"})
+    reference = fields.String(dump_only=True)
+    title = fields.String(dump_only=True)
+    supplier = fields.String(dump_only=True)
+    total_pence = Pounds(data_key="total", dump_only=True, maximum=_LARGE, metadata={
+        "description": "Its committed value in the year."})
+    actual_pence = Pounds(data_key="actual_to_date", dump_only=True, maximum=_LARGE)
+    estimated = fields.Boolean(dump_only=True)
+
+
+class OtherSpendSchema(Schema):
+    total_pence = Pounds(data_key="total", dump_only=True, maximum=_LARGE)
+    actual_pence = Pounds(data_key="actual_to_date", dump_only=True, maximum=_LARGE)
+    estimated = fields.Boolean(dump_only=True)
+    lines = fields.List(fields.Nested(SpendLineSchema), data_key="contracts", dump_only=True)
+
+
 class ForecastSchema(Schema):
     """The forecast. Money is pounds with two places. ``by_type`` and ``by_provider`` are lists
     sorted by total, largest first (then by name); ``by_funder`` always lists education,
@@ -97,6 +118,16 @@ class ForecastSchema(Schema):
         "type": "integer", "description": "How many placements are counted."})
     hourly_excluded = fields.Integer(dump_only=True, metadata={
         "description": "Hourly placements in the year, charged as invoiced and not forecast."})
+    block_contracts = fields.Nested(OtherSpendSchema, dump_only=True, metadata={
+        "description": "The authority's block contracts in the year (issue 13 §4), their own "
+                       "line beside the placements: each contract's committed value in the "
+                       "year (its initial term and the extensions taken) and to date. Not in "
+                       "total, by_type, by_provider, by_funder or the framework split, which "
+                       "are the placements'."})
+    all_committed_pence = Pounds(data_key="all_committed_total", dump_only=True,
+                                 maximum=_LARGE, metadata={
+                                     "description": "All committed spend in the year: total "
+                                                    "(placements) plus the block contracts."})
 
 
 class AssumedRateSchema(Schema):

@@ -16,6 +16,11 @@ index-linked ones at the authority's assumed rate where the index value is not y
 The load is a fixed handful of statements however many placements the authority has: the
 placements (with their provider's registered name), their fee changes, the term calendars,
 the index values and the authority's setting.
+
+Other committed spend (issue 13 §4: the block contracts) joins the forecast through an explicit
+register of spend sources (:func:`register_spend_source`), so that this package never imports
+the packages that spend: each source gives its own line, beside the placements' total; the
+splits (type, provider, funder, framework) stay the placements'.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -75,6 +80,66 @@ class PlacementLine:
 
 
 @dataclass(frozen=True)
+class SpendLine:
+    """One commitment of another kind counted in the year (issue 13 §4: a block contract): its
+    id, reference, title and supplier, its committed value in the year and to date, and whether
+    it is estimated."""
+    id: int
+    reference: str
+    title: str
+    supplier: str
+    total_pence: int
+    actual_pence: int
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class OtherSpend:
+    """A spend source's line in the forecast (``key`` e.g. "block_contracts"), with its
+    commitments."""
+    key: str
+    name: str
+    lines: tuple = ()
+
+    @property
+    def total_pence(self):
+        return sum(line.total_pence for line in self.lines)
+
+    @property
+    def actual_pence(self):
+        return sum(line.actual_pence for line in self.lines)
+
+    @property
+    def estimated(self):
+        return any(line.estimated for line in self.lines)
+
+
+BLOCK_CONTRACTS = "block_contracts"
+_SPEND_SOURCES = []
+
+
+def register_spend_source(source):
+    """Count another kind of committed spend in every forecast (issue 13 §4), registered
+    explicitly by the app factory (``marketplace.create_app``) so that placements import none
+    of the packages that spend. ``source(first_day, last_day, actual_to, assumed_bp,
+    index_values)`` is called in the reader's scope for the year [first_day, last_day],
+    ``actual_to`` the last day of the actual to date (None before the year starts),
+    ``assumed_bp`` the authority's assumed index rate and ``index_values`` the index series
+    already loaded ({code: {(year, month): bp}}); it returns an :class:`OtherSpend` (its lines
+    within the year) and must run a fixed number of statements. Registering the same source
+    again changes nothing."""
+    if source not in _SPEND_SOURCES:
+        _SPEND_SOURCES.append(source)
+    return source
+
+
+def _other_spend(first, last, actual_to, assumed_bp, index_values):
+    """Every registered source's line for the year, in the order registered."""
+    return tuple(source(first, last, actual_to, assumed_bp, index_values)
+                 for source in _SPEND_SOURCES)
+
+
+@dataclass(frozen=True)
 class Forecast:
     """What the forecast page, its downloads, the dashboard and the API show (issue 12 §10)."""
     kind: str  # FINANCIAL or ACADEMIC
@@ -94,6 +159,27 @@ class Forecast:
     assumed_index_set: bool  # False: the default rate, no setting saved
     placements: list = field(default_factory=list)
     hourly_excluded: int = 0  # hourly placements: charged as invoiced, not forecast
+    other_spend: tuple = ()  # OtherSpend lines from the registered sources (issue 13 §4)
+
+    @property
+    def block_contracts(self):
+        """The block contracts' line (issue 13 §4), empty when none is registered or counted."""
+        return next((other for other in self.other_spend if other.key == BLOCK_CONTRACTS),
+                    OtherSpend(BLOCK_CONTRACTS, "Block contracts"))
+
+    @property
+    def all_committed_pence(self):
+        """All committed spend in the year: the placements' total and every other line's."""
+        return self.total_pence + sum(other.total_pence for other in self.other_spend)
+
+    @property
+    def all_actual_to_date_pence(self):
+        return self.actual_to_date_pence + sum(other.actual_pence
+                                               for other in self.other_spend)
+
+    @property
+    def all_estimated(self):
+        return self.estimated or any(other.estimated for other in self.other_spend)
 
     @property
     def label(self):
@@ -397,9 +483,11 @@ def forecast(actor, financial_year=None, academic_year=None):
 
     by_funder = [Share(key, label, pence, funder_estimated and pence > 0)
                  for (key, label, _), pence in zip(FUNDERS, funder_totals)]
+    other = _other_spend(first, last, actual_to if actual_to >= first else None, assumed_bp,
+                         index_by_code)
     return Forecast(kind, year, first, last, today, total, actual, _ranked(types),
                     _ranked(providers), by_funder, on_framework, off_framework, any_estimated,
-                    assumed_bp, setting_bp is not None, lines, hourly)
+                    assumed_bp, setting_bp is not None, lines, hourly, other_spend=other)
 
 
 def _add(groups, key, name, pence, estimated):
@@ -505,6 +593,11 @@ def table_rows(result):
         yield [f"Type: {share.name}", share.total_pence]
     yield ["Estimated", "yes" if result.estimated else "no"]
     yield ["Assumed index rate (%)", percent_text(result.assumed_index_bp)]
+    for other in result.other_spend:  # issue 13 §4: beside the placements, not in the splits
+        yield [other.name, other.total_pence]
+        yield [f"{other.name}: actual to date", other.actual_pence]
+    if result.other_spend:
+        yield ["All committed spend", result.all_committed_pence]
     yield []
     yield list(PLACEMENT_COLUMNS)
     for line in result.placements:
@@ -512,28 +605,38 @@ def table_rows(result):
                "Off framework" if line.off_framework else "On framework",
                *line.funders, line.total_pence, line.actual_pence,
                "yes" if line.estimated else "no"]
+    for other in (other for other in result.other_spend if other.lines):
+        yield []
+        yield [other.name]
+        yield list(OTHER_COLUMNS)
+        for line in other.lines:
+            yield [line.reference, line.title, line.supplier, line.total_pence,
+                   line.actual_pence, "yes" if line.estimated else "no"]
 
 
 PLACEMENT_COLUMNS = ("Reference", "Provider", "Type", "Framework", "Education (£)",
                      "Social care (£)", "Health (£)", "Cost in year (£)", "Actual to date (£)",
                      "Estimated")
+OTHER_COLUMNS = ("Contract reference", "Title", "Supplier", "Value in year (£)",
+                 "Actual to date (£)", "Estimated")
 # Which cells of table_rows are money (pence to be shown as pounds): the summary's second cell,
-# and the placement rows' 5th to 9th.
+# the placement rows' 5th to 9th, and the other spend's (block contracts') 4th and 5th.
 _MONEY_COLUMNS = range(4, 9)
+_OTHER_MONEY_COLUMNS = range(3, 5)
 
 
 def _money_cells(rows):
     """table_rows with pence as pounds: (row, [(value, is_money)])."""
-    placements = False
+    money_columns = range(1, 2)
     for row in rows:
-        if row and row[0] == PLACEMENT_COLUMNS[0]:
-            placements = True
+        if row and row[0] in (PLACEMENT_COLUMNS[0], OTHER_COLUMNS[0]):
+            money_columns = (_MONEY_COLUMNS if row[0] == PLACEMENT_COLUMNS[0]
+                             else _OTHER_MONEY_COLUMNS)
             yield [(value, False) for value in row]
             continue
         cells = []
         for i, value in enumerate(row):
-            money = isinstance(value, int) and (i in _MONEY_COLUMNS if placements else i == 1)
-            cells.append((value, money))
+            cells.append((value, isinstance(value, int) and i in money_columns))
         yield cells
 
 

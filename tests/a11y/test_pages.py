@@ -72,7 +72,7 @@ DEMO_IDS = {
 NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
              "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx",
              "forecasts.forecast_csv", "forecasts.forecast_xlsx",
-             "contract_monitoring.download_document"}
+             "contract_monitoring.download_document", "contract_forecasts.forecast_xlsx"}
 
 
 @pytest.fixture(scope="module")
@@ -412,4 +412,38 @@ def test_contract_monitoring_pages_and_forms_in_their_error_state(server, browse
             failures.append(failure)
         assert "There is a problem" not in page.content()
     context.close()
+def test_contract_forecast_pages_and_block_contracts_in_the_forecast(server, browser):
+    """A block contract's value forecast (issue 13 §3) for its authority's manager and its
+    supplier, an index-linked one with estimated figures and a terminated one, and the
+    authority's forecast with the block contracts' table (§4)."""
+    from datetime import date
+
+    from marketplace.contracts.models import ContractStatus
+
+    from ..contracts import factories as contract_factories
+
+    app, base, _ = server
+    with app.app_context():
+        manchester = tenants.find_organisation(db.session, "manchester")
+        supplier = tenants.find_organisation(db.session, demo.PROVIDERS[0][0])
+        ids = [contract_factories.contract(manchester, supplier, kind="fixed_anniversary",
+                                           percent_bp=250, decisions=("taken",)).id,
+               contract_factories.contract(manchester, supplier_name="Pennine NHS Trust",
+                                           months=17, kind="index_linked", index_code="CPI",
+                                           reference_month=9).id,
+               contract_factories.contract(manchester, state=ContractStatus.TERMINATED,
+                                           terminated_on=date(2028, 2, 28)).id]
+    failures = []
+    for email, paths in (
+            ("manager@manchester.example.com",
+             [f"/contracts/{i}/forecast" for i in ids] + ["/forecasts?financial_year=2027-28"]),
+            ("admissions@brookvale.example.com", [f"/contracts/{ids[0]}/forecast"])):
+        context, page = _signed_in(browser, base, email)
+        for path in paths:
+            if failure := _check(page, base, path):
+                failures.append(failure)
+            assert "Page not found" not in page.content(), path
+            if path.startswith("/forecasts"):
+                assert "split the placements only" in page.content()
+        context.close()
     assert not failures, "\n\n".join(failures)
