@@ -84,8 +84,9 @@ PLANNED_NOTICE_LEAD_DAYS = 40  # s.54(5): a qualifying planned procurement notic
 class StepDefinition:
     """One step of a regime: its default length and unit, its statutory minimum (a number of
     days, a table of rows as :data:`TENDERING_PERIOD_MINIMUMS`, or None), the source of the
-    rule (``source``, short, for messages) and what it means (``note``), whether it applies only where staff transfer (``tupe``), and whether it runs
-    alongside the end of the plan rather than in the chain (``alongside``)."""
+    rule (``source``, short, for messages) and what it means (``note``), whether it applies
+    only where staff transfer (``tupe``), and whether it runs alongside the end of the plan
+    rather than in the chain (``alongside``)."""
 
     key: str
     name: str
