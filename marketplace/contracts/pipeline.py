@@ -134,12 +134,15 @@ def _work_out(contract, regime, start_by, tupe, lengths, conditions, today):
 
 @dataclass(frozen=True)
 class ContractPlan:
-    """A contract with its plan worked out, and the saved plan it came from (None when the
-    plan shown is the default or what was asked for without saving)."""
+    """A contract with its plan worked out (None where the choices could not be worked out:
+    then ``errors`` names each bad field), the choices it came from (``regime``, ``start_by``,
+    ``tupe``, ``lengths``, ``conditions``) and the saved plan (None when none is saved)."""
 
     contract: Contract
-    plan: object  # planner.Plan
+    plan: object  # planner.Plan or None
     saved: ProcurementPlan | None
+    choices: dict
+    errors: dict
 
 
 def default_start_by(contract):
@@ -147,33 +150,47 @@ def default_start_by(contract):
     return contract.end_date + timedelta(days=1)
 
 
+def _choices(contract, saved, regime, start_by, tupe, lengths, conditions):
+    if saved is not None:
+        base = {"regime": saved.regime, "start_by": saved.start_by, "tupe": saved.tupe,
+                "lengths": _lengths_of(saved), "conditions": _conditions_of(saved)}
+    else:
+        base = {"regime": planner.DEFAULT_REGIME, "start_by": default_start_by(contract),
+                "tupe": False, "lengths": {}, "conditions": {}}
+    if regime and regime != base["regime"]:
+        # Another regime's steps differ: keep only the saved lengths it also has.
+        other = planner.REGIMES.get(regime)
+        keys = {s.key for s in other.steps} if other else set()
+        base["lengths"] = {k: v for k, v in base["lengths"].items() if k in keys}
+    return {"regime": regime or base["regime"],
+            "start_by": base["start_by"] if start_by is None else start_by,
+            "tupe": base["tupe"] if tupe is None else bool(tupe),
+            "lengths": {**base["lengths"], **(lengths or {})},
+            "conditions": {**{name: default for name, (default, _) in planner.CONDITIONS.items()},
+                           **base["conditions"], **(conditions or {})}}
+
+
 def plan_for(actor, contract_id, *, regime=None, start_by=None, tupe=None, lengths=None,
-             conditions=None):
+             conditions=None, strict=True):
     """The contract's re-procurement plan worked out (nothing saved): from what is given, else
     the saved plan's choices, else the defaults (regime ``pa2023_open``, start_by the day after
     the current end, no TUPE, each step's default length). Given ``lengths`` and
-    ``conditions`` are laid over the saved ones. ValidationFailed naming the field for bad
-    input (``regime``, ``start_by``, ``step.<key>``, ``conditions.<name>``); the authority's
-    officers and managers only (NotFound otherwise)."""
+    ``conditions`` are laid over the saved ones. Bad input (``regime``, ``start_by``,
+    ``step.<key>``, ``conditions.<name>``) raises ValidationFailed naming the field, or with
+    ``strict`` False comes back in ``errors`` (for a page to show beside the form). The
+    authority's officers and managers only (NotFound otherwise)."""
     contract = _contract_for_plan(actor, contract_id)
     saved = _saved_plan(contract.id)
-    if saved is not None:
-        base_regime, base_start, base_tupe = saved.regime, saved.start_by, saved.tupe
-        base_lengths, base_conditions = _lengths_of(saved), _conditions_of(saved)
-    else:
-        base_regime, base_start, base_tupe = (planner.DEFAULT_REGIME, default_start_by(contract),
-                                              False)
-        base_lengths, base_conditions = {}, {}
-    chosen_regime = regime or base_regime
-    if regime and regime != base_regime:
-        # Another regime's steps differ: keep only the saved lengths it also has.
-        keys = {s.key for s in planner.REGIMES.get(regime, planner.REGIMES[base_regime]).steps}
-        base_lengths = {k: v for k, v in base_lengths.items() if k in keys}
-    worked = _work_out(contract, chosen_regime, start_by or base_start,
-                       base_tupe if tupe is None else tupe,
-                       {**base_lengths, **(lengths or {})},
-                       {**base_conditions, **(conditions or {})}, _today())
-    return ContractPlan(contract=contract, plan=worked, saved=saved)
+    choices = _choices(contract, saved, regime, start_by, tupe, lengths, conditions)
+    try:
+        worked = _work_out(contract, choices["regime"], choices["start_by"], choices["tupe"],
+                           choices["lengths"], choices["conditions"], _today())
+    except ValidationFailed as error:
+        if strict:
+            raise
+        return ContractPlan(contract=contract, plan=None, saved=saved, choices=choices,
+                            errors=error.errors)
+    return ContractPlan(contract=contract, plan=worked, saved=saved, choices=choices, errors={})
 
 
 def save_plan(actor, contract_id, *, regime, start_by, tupe=False, lengths=None,
@@ -203,7 +220,9 @@ def save_plan(actor, contract_id, *, regime, start_by, tupe=False, lengths=None,
     audit.record("contract.procurement_plan_saved", saved, actor=actor, before=before,
                  after=_plan_values(saved))
     db.session.commit()
-    return ContractPlan(contract=contract, plan=worked, saved=saved)
+    return ContractPlan(contract=contract, plan=worked, saved=saved, errors={}, choices={
+        "regime": saved.regime, "start_by": saved.start_by, "tupe": saved.tupe,
+        "lengths": _lengths_of(saved), "conditions": _conditions_of(saved)})
 
 
 def _plan_values(saved):

@@ -353,7 +353,9 @@ def plan(regime_key, start_by, *, today, tupe=False, lengths=None, conditions=No
     except PlanError as error:
         errors.update(error.errors)
         conditions = clean_conditions()
-    if not isinstance(start_by, date):
+    if isinstance(start_by, str) and start_by.strip("- "):
+        errors["start_by"] = "The date the new contract must start by must be a real date"
+    elif not isinstance(start_by, date):
         errors["start_by"] = "Enter the date the new contract must start by"
     elif start_by < today:
         errors["start_by"] = ("The date the new contract must start by has already passed: "
