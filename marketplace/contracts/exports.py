@@ -153,10 +153,11 @@ def xlsx_bytes(actor, committed=None):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
+    rows = register_rows(actor, committed)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Contracts")
     sheet.append(list(COLUMNS))
-    for row in register_rows(actor, committed):
+    for row in rows:
         cells = []
         for column in COLUMNS:
             value = row[column]
