@@ -17,8 +17,8 @@ STEP_KEYS = sorted({step.key for regime in planner.REGIMES.values() for step in 
 _REGIMES = ", ".join(planner.REGIMES)
 
 
-def _step_fields(load_default=None):
-    return {f"step_{key}": fields.Integer(data_key=f"step.{key}", load_default=load_default,
+def _step_fields():
+    return {f"step_{key}": fields.Integer(data_key=f"step.{key}",
                                           metadata={"description": f"The {key} step's length "
                                                     "(its unit's days), in place of its "
                                                     "default or saved length."})
@@ -26,19 +26,19 @@ def _step_fields(load_default=None):
 
 
 _CONDITION_FIELDS = {
-    name: fields.Boolean(load_default=None, metadata={
+    name: fields.Boolean(metadata={
         "description": f"{label} (default {'true' if default else 'false'}). Decides the "
                        "minimum tender period (Procurement Act 2023 s.54)."})
     for name, (default, label) in planner.CONDITIONS.items()}
 
 PlanQuerySchema = Schema.from_dict({
-    "regime": fields.String(load_default=None, metadata={
+    "regime": fields.String(metadata={
         "enum": list(planner.REGIMES), "description": "The procurement route (default: the "
         "saved plan's, else pa2023_open)."}),
-    "start_by": fields.Date(load_default=None, metadata={
+    "start_by": fields.Date(metadata={
         "description": "The date the new contract must start, today or later (default: the "
                        "saved plan's, else the day after the current contract ends)."}),
-    "tupe": fields.Boolean(load_default=None, metadata={
+    "tupe": fields.Boolean(metadata={
         "description": "Whether staff transfer (TUPE): adds the employee liability "
                        "information step, at least 28 days before the transfer."}),
     **_CONDITION_FIELDS,
@@ -51,8 +51,8 @@ class PlanInputSchema(Schema):
     that differ from the defaults ({step key: days}); ``conditions`` how the procurement is
     run."""
 
-    regime = fields.String(load_default=None, metadata={"enum": list(planner.REGIMES)})
-    start_by = fields.Date(load_default=None)
+    regime = fields.String(metadata={"enum": list(planner.REGIMES)})
+    start_by = fields.Date()
     tupe = fields.Boolean(load_default=False)
     steps = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict,
                         metadata={"example": {"tender_period": 30, "mobilisation": 90}})
