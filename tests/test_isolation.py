@@ -127,16 +127,12 @@ OWNED_OBJECTS = {
         world.provider_user, call_off_factories.case(world).placement).id,
         owner="provider_user", outsiders=("other_provider_user", "other_manager",
                                           "other_officer")),
-    # Manchester's block contract with Brookvale (issue 13): Brookvale, its supplier, reads it;
-    # Stockport and Larchfield are told it does not exist.
-    "contract_id": Owned(lambda world: contract_factories.contract(world.member,
-                                                                   world.provider).id,
-                         outsiders=("other_manager", "other_officer", "other_provider_user")),
     # Index series (CPI) are the host's, read by everyone.
     "index_code": shared(lambda world: placement_fee_factories.cpi(
         world.host, {(2026, 9): 380}).code),
-    # Manchester's contract with Brookvale (its supplier reads it, so Larchfield is the
-    # outsider provider), with a KPI and a document (contract monitoring, issue 13 §1).
+    # Manchester's block contract with Brookvale (issue 13), with a KPI and a document: Brookvale,
+    # its supplier, reads it (not its re-procurement plan: tests/contracts/test_pipeline.py);
+    # Stockport and Larchfield are told it does not exist.
     "contract_id": Owned(lambda world: _monitored_contract(world).contract.id,
                          outsiders=("other_manager", "other_officer", "other_provider_user")),
     "kpi_id": Owned(lambda world: _monitored_contract(world).kpi.id,
@@ -157,7 +153,6 @@ def _monitored_contract(world):
 
     from marketplace.contracts import monitoring
 
-    from .contracts import factories as contract_factories
     from .providers.factories import PDF
 
     contract = contract_factories.contract(world.member, world.provider)

@@ -28,7 +28,7 @@ from ..formatting import govuk_date, london_date
 from ..providers.services import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES  # noqa: F401 (API docs)
 from ..providers.services import sniff_document_type
 from . import access, terms
-from .models import (Contract, ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
+from .models import (ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
                      KpiFrequency, KpiReturn, Rag)
 
 NAME_LENGTH = 200

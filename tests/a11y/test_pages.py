@@ -72,7 +72,8 @@ DEMO_IDS = {
 NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
              "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx",
              "forecasts.forecast_csv", "forecasts.forecast_xlsx",
-             "contract_monitoring.download_document", "contract_forecasts.forecast_xlsx"}
+             "contract_monitoring.download_document", "contract_forecasts.forecast_xlsx",
+             "contract_pipeline.register_csv", "contract_pipeline.register_xlsx"}
 
 
 @pytest.fixture(scope="module")
@@ -446,4 +447,45 @@ def test_contract_forecast_pages_and_block_contracts_in_the_forecast(server, bro
             if path.startswith("/forecasts"):
                 assert "split the placements only" in page.content()
         context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_contract_pipeline_and_procurement_plan_pages_and_the_plan_form_in_its_error_state(
+        server, browser):
+    """The expiry pipeline with a contract in it, its re-procurement plan (with the flags of a
+    plan that cannot fit and leaves a gap, and TUPE), and the plan form sent back with errors
+    (issue 13 §5)."""
+    from datetime import date, timedelta
+
+    from marketplace.contracts import pipeline
+
+    from ..contracts import factories as contract_factories
+
+    app, base, _ = server
+    with app.app_context():
+        manchester = tenants.find_organisation(db.session, "manchester")
+        today = date.today()
+        ending = contract_factories.contract(
+            manchester, supplier_name="Manchester NHS Foundation Trust",
+            title="Occupational therapy", start=today.replace(day=1) - timedelta(days=700),
+            months=24, extensions=())
+        with tenants.scoped_to(manchester):
+            officer = db.session.query(User).filter_by(role=Role.PLACEMENT_OFFICER).first()
+            pipeline.save_plan(officer, ending.id, regime="pa2023_open",
+                               start_by=ending.end_date + timedelta(days=20), tupe=True)
+        contract_id = ending.id
+    failures = []
+    context, page = _signed_in(browser, base, "manager@manchester.example.com")
+    for path in ("/contracts/pipeline", f"/contracts/{contract_id}/procurement-plan"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    assert "This plan cannot fit" in page.content()
+    page.fill("#step-standstill", "5")
+    page.fill("#start_by-year", "2001")
+    page.get_by_role("button", name="Save the plan").click()
+    page.wait_for_load_state("load")
+    assert "There is a problem" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the plan form (with errors)"))
+    context.close()
     assert not failures, "\n\n".join(failures)
