@@ -122,7 +122,7 @@ def _register_blueprints(app):
     from .authorities.views import bp as authorities_bp
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
-    from .contracts import models as _contract_models  # noqa: F401 (until its views exist)
+    from .contracts.views import bp as contracts_bp
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
@@ -144,7 +144,7 @@ def _register_blueprints(app):
     app.register_blueprint(provider_registration_bp)
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
                calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp,
-               forecasts_bp):
+               forecasts_bp, contracts_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)

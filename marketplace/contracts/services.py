@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 import tenants
 
 from .. import audit
-from ..accounts.permissions import is_buyer, is_manager, is_provider, require_buyer
+from ..accounts.permissions import (is_buyer, is_manager, is_provider, require_buyer,
+                                    require_manager)
 from ..errors import Conflict, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..formatting import govuk_date, london_date
@@ -59,6 +60,30 @@ def warning_days():
     """How many days ahead of a decision date the managers are warned (issue 13 §2):
     ``CONTRACT_DECISION_WARNING_DAYS``, default 30."""
     return int(current_app.config.get("CONTRACT_DECISION_WARNING_DAYS", DEFAULT_WARNING_DAYS))
+
+
+# ---------------------------------------------------------------- loading
+
+def _locked(contract):
+    """The contract re-read under a row lock (PostgreSQL; SQLite serialises writers anyway), so
+    two changes to one contract take turns. ``access``' own ``for_update`` locks through
+    ``session.get``, whose joined relationships PostgreSQL refuses to lock (FOR UPDATE on the
+    nullable side of an outer join): this locks the contract's row alone."""
+    return db.session.scalars(select(Contract).where(Contract.id == contract.id)
+                              .with_for_update(of=Contract)
+                              .execution_options(populate_existing=True)).one()
+
+
+def _to_change(actor, contract_id):
+    """``access.contract_to_change``, locked."""
+    return _locked(access.contract_to_change(actor, contract_id, for_update=False))
+
+
+def _to_decide(actor, contract_id):
+    """``access.contract_to_decide``'s rule (the authority's managers), locked."""
+    contract = access.get_contract(actor, contract_id)
+    require_manager(actor)
+    return _locked(contract)
 
 
 # ---------------------------------------------------------------- dates (issue 13 §1-2)
@@ -163,6 +188,22 @@ def decision_warnings(actor, day=None):
     return [w for c in found if (w := warning_for(c, day)) is not None]
 
 
+@dataclass
+class Register:
+    page: object  # paging.Page of contracts
+    warnings: list  # DecisionWarning, for the whole register
+    today: date
+    may_record: bool
+
+
+def register(actor, page, per_page):
+    """The register's page (issue 13 §1-2): one page of contracts, the decision warnings of the
+    whole register by the clock, and whether the actor may record contracts."""
+    day = today()
+    return Register(page_of_contracts(actor, page, per_page), decision_warnings(actor, day), day,
+                    is_buyer(actor))
+
+
 def get_contract(actor, contract_id):
     """A contract: its authority's officers and managers, and its supplier's users."""
     return access.get_contract(actor, contract_id)
@@ -229,16 +270,20 @@ class DecisionPage:
     extension: object
     due: date
     late: bool
+    end_if_taken: date
 
 
 def extension_to_decide(actor, contract_id, number):
     """The option a manager is about to decide, with its decision date and whether deciding
     now is late; Conflict, saying why, when it cannot be decided now (see
     :func:`decide_extension`)."""
-    contract = access.contract_to_decide(actor, contract_id)
+    contract = access.get_contract(actor, contract_id)
+    require_manager(actor)
     extension = _decidable(contract, number, today())
     due = option_due(contract, extension)
-    return DecisionPage(contract, extension, due, today() > due)
+    taken = [e.months for e in contract.taken_extensions] + [extension.months]
+    return DecisionPage(contract, extension, due, today() > due,
+                        terms.end_after(contract.start_date, contract.initial_term_months, taken))
 
 
 def providers(actor):
@@ -519,7 +564,7 @@ def update_contract(actor, contract_id, **values):
     Conflict: any change to a terminated contract; the start, term, options or decision notice
     once an option has been decided (the decisions rest on them). ValidationFailed naming each
     bad field; nothing is saved. The current end and next decision date follow."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _to_change(actor, contract_id)
     status = values.pop("status", None)
     terminated_on = values.pop("terminated_on", None)
     termination_reason = values.pop("termination_reason", None)
@@ -565,6 +610,8 @@ def update_contract(actor, contract_id, **values):
     elif status == ContractStatus.TERMINATED.value:
         _terminate(actor, contract, terminated_on, termination_reason)
     db.session.commit()
+    if contract.supplier_provider_id != old_supplier:
+        db.session.refresh(contract, ["supplier_provider"])
     return contract
 
 
@@ -585,7 +632,7 @@ def activate_contract(actor, contract_id):
     """A draft contract becomes active (issue 13 §1: draft → active), by the authority's
     officers or managers; from then on its status follows the clock (active, in extension,
     expired). Conflict for a contract that is not a draft."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _to_change(actor, contract_id)
     _activate(actor, contract)
     db.session.commit()
     return contract
@@ -606,7 +653,7 @@ def terminate_contract(actor, contract_id, terminated_on=None, reason=None):
     managers: the date (not before the start, not after the current end) and the reason are
     needed. Its state becomes terminated and its end the termination date; no option is left
     to decide. Conflict for a draft or a contract already terminated."""
-    contract = access.contract_to_change(actor, contract_id)
+    contract = _to_change(actor, contract_id)
     _terminate(actor, contract, terminated_on, reason)
     db.session.commit()
     return contract
@@ -682,7 +729,7 @@ def decide_extension(actor, contract_id, number, decision=None, reason=None):
     second time. Taken, the current end moves out by the option's months; declined, the later
     options lapse. Deciding after the decision date is allowed but recorded ``decided_late``.
     ValidationFailed naming ``decision`` or ``reason``; nothing is saved."""
-    contract = access.contract_to_decide(actor, contract_id)
+    contract = _to_decide(actor, contract_id)
     day = today()
     extension = _decidable(contract, number, day)
     errors = {}
@@ -706,5 +753,6 @@ def decide_extension(actor, contract_id, number, decision=None, reason=None):
         "reason": reason, "decision_due": due.isoformat(), "late": extension.decided_late,
         "end_date": contract.end_date.isoformat()})
     db.session.commit()
+    db.session.refresh(extension, ["decided_by"])  # the session keeps objects past a commit
     return contract
 
