@@ -20,6 +20,7 @@ from .windows import factories as windows_factories
 from .providers import factories as provider_factories
 from .specifications import factories as specification_factories
 from .placements import fee_factories as placement_fee_factories
+from .contracts import factories as contract_factories
 
 # Arguments that are not object ids: static file names, and capability tokens that are
 # themselves the secret (an invitation link works for whoever holds it, and only once).
@@ -126,6 +127,13 @@ OWNED_OBJECTS = {
         world.provider_user, call_off_factories.case(world).placement).id,
         owner="provider_user", outsiders=("other_provider_user", "other_manager",
                                           "other_officer")),
+    # Manchester's contract with Brookvale (its supplier reads it: not an outsider); Stockport
+    # and Larchfield are told it does not exist. An option's number only means something
+    # within its contract.
+    "contract_id": Owned(lambda world: contract_factories.contract(
+        world.member, world.provider).id,
+        outsiders=("other_manager", "other_officer", "other_provider_user")),
+    "number": shared(lambda world: 1),
     # Index series (CPI) are the host's, read by everyone.
     "index_code": shared(lambda world: placement_fee_factories.cpi(
         world.host, {(2026, 9): 380}).code),
