@@ -38,11 +38,12 @@ class ExtensionOptionSchema(Schema):
 
 
 def _options(contract):
-    return ExtensionOptionSchema(many=True).dump([{"number": row.extension.number, "months": row.extension.months,
+    rows = [{"number": row.extension.number, "months": row.extension.months,
              "decision": row.extension.decision.value if row.extension.decision else None,
              "decided_at": row.extension.decided_at, "decided_by": row.extension.decided_by,
              "reason": row.extension.reason, "decided_late": row.extension.decided_late,
-             "decision_due": row.due, "lapsed": row.lapsed} for row in options_of(contract)])
+             "decision_due": row.due, "lapsed": row.lapsed} for row in options_of(contract)]
+    return ExtensionOptionSchema(many=True).dump(rows)
 
 
 class ContractSchema(Schema):
@@ -100,7 +101,7 @@ class ContractInputSchema(Schema):
 
     title = fields.String(load_default=None)
     service = fields.String(load_default=None, metadata={
-        "enum": [s.value for s in ContractService]})
+        "description": "Required: one of " + ", ".join(s.value for s in ContractService) + "."})
     description = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=5000))
     supplier_provider_id = fields.Integer(load_default=None, allow_none=True, strict=False,
@@ -115,7 +116,7 @@ class ContractInputSchema(Schema):
                                     load_default=list, metadata={"example": [{"months": 12}]})
     uplift_rule = fields.Nested(UpliftRuleSchema, load_default=None, allow_none=True)
     uplift_convention = fields.String(load_default=None, allow_none=True, metadata={
-        "enum": [u.value for u in UpliftConvention]})
+        "description": "from_first_anniversary (the default) or from_year_one."})
     decision_notice_months = fields.Integer(load_default=None, allow_none=True, strict=True)
     decision_reference = fields.String(load_default=None, allow_none=True)
     retrospective = fields.Boolean(load_default=False)
@@ -127,5 +128,5 @@ class ContractInputSchema(Schema):
 
 
 class DecisionInputSchema(Schema):
-    decision = fields.String(load_default=None, metadata={"enum": ["taken", "declined"]})
+    decision = fields.String(load_default=None, metadata={"description": "taken or declined"})
     reason = fields.String(load_default=None, allow_none=True)
