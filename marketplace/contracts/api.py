@@ -56,7 +56,7 @@ def update_contract(data, contract_id):
     return services.update_contract(current_user, contract_id, **data)
 
 
-@blp.post("/contracts/<id:contract_id>/extensions/<int:number>/decision")
+@blp.post("/contracts/<id:contract_id>/extensions/<id:number>/decision")
 @blp.arguments(DecisionInputSchema)
 @blp.response(200, ContractSchema)
 def decide_extension(data, contract_id, number):

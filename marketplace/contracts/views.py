@@ -133,7 +133,7 @@ def terminate(contract_id):
     return render_template("contracts/terminate.html", contract=contract, form=form), status
 
 
-@bp.route("/contracts/<id:contract_id>/extensions/<int:number>/decision",
+@bp.route("/contracts/<id:contract_id>/extensions/<id:number>/decision",
           methods=["GET", "POST"])
 def decide(contract_id, number):
     try:
