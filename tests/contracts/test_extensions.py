@@ -4,14 +4,17 @@ contract has ended, for a draft or terminated contract, or twice; late decisions
 marked; the managers warned once ahead of the decision date (30 days by default) and once when
 it has passed undecided, by the daily job, while the pages show the same warnings from the
 clock whether or not the job has run."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 import tenants
-from marketplace.contracts import jobs, services
-from marketplace.contracts.models import Contract, ContractExtension, ContractStatus
+from marketplace.contracts import jobs, services, terms
+from marketplace.contracts.models import (Contract, ContractExtension, ContractStatus,
+                                          ExtensionDecisionKind)
 from marketplace.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.extensions import db
 from marketplace.notifications.models import OutboxMessage
@@ -227,3 +230,55 @@ def test_the_decision_page_shows_the_date_and_records_the_decision(
     assert _options(world, contract)[0] == (1, "taken", True)
     assert as_user(world.officer).get(
         f"/contracts/{contract.id}/extensions/2/decision").status_code == 403
+
+
+# ---------------------------------------------------------------- the dates kept, as properties
+
+DATES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def _contracts(draw):
+    """A contract (not stored) with options and a run of decisions: some taken, then perhaps
+    one declined."""
+    options = draw(st.lists(st.integers(1, 24), max_size=4))
+    taken = draw(st.integers(0, len(options)))
+    declined = taken < len(options) and draw(st.booleans())
+    made = Contract(start_date=draw(st.dates(date(2020, 1, 1), date(2035, 12, 31))),
+                    initial_term_months=draw(st.integers(1, 120)),
+                    decision_notice_months=draw(st.integers(1, 12)),
+                    state=ContractStatus.ACTIVE)
+    for number, months in enumerate(options, start=1):
+        decision = ("taken" if number <= taken else
+                    "declined" if declined and number == taken + 1 else None)
+        made.extensions.append(ContractExtension(
+            number=number, months=months,
+            decision=ExtensionDecisionKind(decision) if decision else None))
+    return made
+
+
+@given(_contracts())
+@DATES
+def test_the_current_end_and_next_decision_follow_the_decisions(contract):
+    """Issue 13 §2: the end is the initial term plus the options taken (a term of N months ends
+    the day before the same day N months on, terms.py); the next option is decided
+    ``decision_notice_months`` before the day after the current end; declining one lets the
+    later ones lapse; each option's date follows the end it would extend."""
+    services._keep_dates(contract)
+    taken = [e.months for e in contract.extensions if e.decision == ExtensionDecisionKind.TAKEN]
+    assert contract.end_date == terms.add_months(
+        contract.start_date, contract.initial_term_months + sum(taken)) - timedelta(days=1)
+    rows = services.options_of(contract)
+    following = contract.next_extension
+    if following is None:
+        assert contract.next_decision_due is None
+    else:
+        assert contract.next_decision_due == services.option_due(contract, following) == (
+            terms.add_months(contract.end_date + timedelta(days=1),
+                             -contract.decision_notice_months))
+    dues = [row.due for row in rows if row.due is not None]
+    assert dues == sorted(dues)
+    declined = [r.extension.number for r in rows
+                if r.extension.decision == ExtensionDecisionKind.DECLINED]
+    assert [r.extension.number for r in rows if r.lapsed] == (
+        [r.extension.number for r in rows if declined and r.extension.number > declined[0]])
