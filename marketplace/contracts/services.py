@@ -442,18 +442,21 @@ def _check(values, errors, *, contract=None, day):
 
 def _check_retrospective(clean, errors, contract, day):
     """A contract recorded after its start is retrospective, with a note saying why (issue 13
-    §1): one starting before today must be marked so; a retrospective one needs its note."""
+    §1): one starting before the day it is recorded (today, or the day it was first recorded,
+    for a change) must be marked so; a retrospective one needs its note. A contract recorded
+    ahead of its start stays as it was once the start has passed."""
     def current(name):
         return clean[name] if name in clean else getattr(contract, name, None)
 
     start = current("start_date")
     retrospective = bool(current("retrospective"))
     note = current("retrospective_note")
-    checks_start = contract is None or "start_date" in clean or "retrospective" in clean
-    if (checks_start and isinstance(start, date) and "start_date" not in errors
-            and start < day and not retrospective):
-        errors["retrospective"] = (f"The contract started on {govuk_date(start)}, before today: "
-                                   f"mark it retrospective and say why in the note")
+    recorded_on = day if contract is None else london_date(contract.created_at)
+    if (isinstance(start, date) and "start_date" not in errors and start < recorded_on
+            and not retrospective):
+        errors["retrospective"] = (f"The contract started on {govuk_date(start)}, before it "
+                                   f"was recorded: mark it retrospective and say why in the "
+                                   f"note")
     if retrospective and not note:
         errors["retrospective_note"] = ("Say why the contract is recorded after its start (for "
                                         "example, the previous contract ran out before this one "

@@ -29,12 +29,9 @@ def _helpers():
 
 
 def _show_errors(form, error):
-    for name, message in error.errors.items():
-        field = getattr(form, form.field_for(name), None) if hasattr(form, "field_for") \
-            else getattr(form, name, None)
-        if field is None or not hasattr(field, "errors"):
-            field = next(iter(form))
-        field.errors = [*field.errors, message]
+    """The service's messages on the contract form's fields (``extension_options.1.months`` on
+    the options field, ``uplift_rule.percent`` on the percent field)."""
+    show_errors(form, error, {name: form.field_for(name) for name in error.errors})
 
 
 def _conflict(error, contract_id):

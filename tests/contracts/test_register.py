@@ -134,7 +134,27 @@ def test_a_retrospective_contract(world):
     # Changing something else later needs no second note.
     with tenants.scoped_to(world.member):
         services.update_contract(world.officer, contract.id, title="SALT")
+        with pytest.raises(ValidationFailed, match="mark it retrospective"):
+            services.update_contract(world.officer, contract.id, retrospective=False)
     assert _reload(world, contract.id).title == "SALT"
+
+
+def test_a_contract_recorded_ahead_of_its_start_is_not_retrospective_later(
+        world, as_user, time_machine):
+    contract = _record(world, status="active")  # on 1 June 2027, for 1 September 2027
+    time_machine.move_to("2027-10-01 09:00 +01:00", tick=False)
+    data = {**FORM, "title": "SALT", "annual_value": "916502.00",
+            "supplier_name": FIELDS["supplier_name"], "initial_term_months": "48",
+            "extension_options": "12, 12, 12", "kind": "fixed_anniversary"}
+    done = as_user(world.officer).post(f"/contracts/{contract.id}/edit", data=data,
+                                       follow_redirects=True)
+    assert "The contract is saved." in done.get_data(as_text=True)
+    found = _reload(world, contract.id)
+    assert (found.title, found.retrospective) == ("SALT", False)
+    with tenants.scoped_to(world.member):
+        services.update_contract(world.officer, contract.id, start_date=date(2027, 9, 15))
+        with pytest.raises(ValidationFailed, match="mark it retrospective"):
+            services.update_contract(world.officer, contract.id, start_date=date(2027, 5, 1))
 
 
 def test_updates_keep_the_dates_and_refuse_term_changes_once_an_option_is_decided(
