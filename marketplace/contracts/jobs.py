@@ -44,7 +44,10 @@ def send_decision_warnings(today=None):
                 Contract.state == ContractStatus.ACTIVE,
                 Contract.next_decision_due.is_not(None),
                 Contract.next_decision_due <= today + timedelta(days=days),
-                Contract.end_date >= today).order_by(Contract.id)).all()
+                Contract.end_date >= today).order_by(Contract.id)
+                # Two runs at once take turns per contract (each decision locks it too).
+                .with_for_update(of=Contract, skip_locked=True)
+                .execution_options(populate_existing=True)).all()
             due = []
             for contract in contracts:
                 warning = services.warning_for(contract, today, days)
