@@ -69,6 +69,8 @@ class Config:
     CALL_OFF_REMINDER_HOURS = int(os.environ.get("CALL_OFF_REMINDER_HOURS", "48"))
     # Days ahead of a placement's annual review that its officers and provider are reminded.
     REVIEW_REMINDER_DAYS = int(os.environ.get("REVIEW_REMINDER_DAYS", "28"))
+    # Days ahead of a contract's extension decision date that its managers are warned (issue 13).
+    CONTRACT_DECISION_WARNING_DAYS = int(os.environ.get("CONTRACT_DECISION_WARNING_DAYS", "30"))
 
     @classmethod
     def validate(cls):

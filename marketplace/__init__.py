@@ -132,10 +132,10 @@ def _register_blueprints(app):
     from .authorities.views import bp as authorities_bp
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
-    from .contracts import models as _contract_models  # noqa: F401 (until its views exist)
     from .contracts.monitoring_views import bp as contract_monitoring_bp
     from .contracts.forecast_views import bp as contract_forecasts_bp
     from .contracts.pipeline_views import bp as contract_pipeline_bp
+    from .contracts.views import bp as contracts_bp
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
@@ -157,7 +157,7 @@ def _register_blueprints(app):
     app.register_blueprint(provider_registration_bp)
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
                calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp,
-               forecasts_bp, contract_monitoring_bp, contract_forecasts_bp,
+               forecasts_bp, contracts_bp, contract_monitoring_bp, contract_forecasts_bp,
                contract_pipeline_bp):
         app.register_blueprint(bp)
     api.init_app(app)

@@ -1,8 +1,8 @@
 """RQ's cron configuration: ``rq cron marketplace.cron --url $REDIS_URL``.
 
 Every minute it queues the periodic work (what ``flask jobs run-due`` does) for the workers,
-which run it inside the app; once a day, the daily work (``flask jobs run-daily``: uplifts and
-review reminders). One cron process per deployment is enough; a second would only
+which run it inside the app; once a day, the daily work (``flask jobs run-daily``: uplifts,
+review reminders and contracts' extension decision warnings). One cron process per deployment is enough; a second would only
 queue duplicate runs, which are harmless because run-due is idempotent.
 """
 from rq import cron

@@ -97,6 +97,7 @@ def seed(password=DEMO_PASSWORD):
 
     seed_default_calendars((2025, 2026, 2027))
     _seed_index_series()
+    _seed_contracts()
     return SeedResult(created=True, logins=logins())
 
 
@@ -129,6 +130,46 @@ def _seed_uplift_proposal():
         if user is not None:
             propose_uplift(user, placement.id, effective_from=placement.last_day, percent_bp=350,
                            reason="The national pay award for support staff.")
+
+
+def _seed_contracts():
+    """Manchester's contract register (issue 13): its speech and language therapy contract with
+    its NHS trust (£916,502 a year, 2.5% on each anniversary, 48 months from 1 September 2025
+    and three 12-month options, key decision KD-2025-041), and a 17-month occupational therapy
+    contract with Brookvale. Recorded through the register's service, so each one starting
+    before the day the demo is seeded is marked retrospective, as the register asks."""
+    from .contracts import services as contracts
+    from .formatting import london_date
+
+    manchester = tenants.find_organisation(db.session, "manchester")
+    brookvale = db.session.scalar(select(Provider).where(Provider.name == PROVIDERS[0][0]))
+    if manchester is None or brookvale is None:
+        return
+    today = london_date(tenants.utcnow())
+    note = "Recorded when the register was set up, after the contract had started."
+    with tenants.scoped_to(manchester):
+        manager = db.session.scalars(select(User).where(
+            User.role == Role.AUTHORITY_MANAGER).order_by(User.id)).first()
+        for values in (
+            dict(title="Speech and language therapy in special schools",
+                 service="speech_and_language",
+                 supplier_name="Manchester University NHS Foundation Trust",
+                 annual_value_pence=91_650_200, start_date=date(2025, 9, 1),
+                 initial_term_months=48, extension_options=[{"months": 12}] * 3,
+                 uplift_rule={"kind": "fixed_anniversary", "percent_bp": 250},
+                 decision_reference="KD-2025-041",
+                 description="Speech and language therapy for children with EHC plans in "
+                             "the city's special schools and resourced provision."),
+            dict(title="Occupational therapy in special schools",
+                 service="occupational_therapy", supplier_provider_id=brookvale.id,
+                 annual_value_pence=18_400_000, start_date=date(2027, 4, 1),
+                 initial_term_months=17, extension_options=[{"months": 12}],
+                 uplift_rule={"kind": "fixed_april", "percent_bp": 200},
+                 decision_reference="DD-2026-117"),
+        ):
+            late = values["start_date"] < today
+            contracts.record_contract(manager, status="active", retrospective=late,
+                                      retrospective_note=note if late else None, **values)
 
 
 def find_organisation(identifier):

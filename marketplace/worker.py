@@ -44,14 +44,17 @@ def run_due():
 
 
 def run_daily():
-    """The once-a-day work (issue 12 §2, §4): placements' due uplifts, then reminders of annual
-    reviews; both idempotent and right when run late, so a missed day is made up by the next.
+    """The once-a-day work (issue 12 §2, §4; issue 13 §2): placements' due uplifts, reminders of
+    annual reviews, then contracts' extension decision warnings; each idempotent and right when
+    run late, so a missed day is made up by the next.
     Daily rather than every minute because it reads every placement with an uplift rule. Run
     by the cron job each morning and by ``flask jobs run-daily``."""
+    from .contracts import jobs as contract_jobs
     from .placements import jobs as placement_jobs
     from .placements import reviews as placement_reviews
 
-    result = {**placement_jobs.run_due(), **placement_reviews.run_due()}
+    result = {**placement_jobs.run_due(), **placement_reviews.run_due(),
+              **contract_jobs.run_due()}
     delivered = notifications.deliver_due()
     return {**result, "emails_sent": delivered.sent,
             "email_attempts_failed": delivered.failed_attempts}
@@ -59,7 +62,8 @@ def run_daily():
 
 @jobs_cli.command("run-daily")
 def run_daily_command():
-    """Do the once-a-day work now (uplifts due, review reminders). Safe to run at any time."""
+    """Do the once-a-day work now (uplifts due, review reminders, contract decision warnings).
+    Safe to run at any time."""
     result = run_daily()
     click.echo("; ".join(f"{name.replace('_', ' ').capitalize()}: {count}"
                          for name, count in result.items()) + ".")

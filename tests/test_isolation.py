@@ -127,6 +127,8 @@ OWNED_OBJECTS = {
         world.provider_user, call_off_factories.case(world).placement).id,
         owner="provider_user", outsiders=("other_provider_user", "other_manager",
                                           "other_officer")),
+    # An extension option's number only means something within its contract.
+    "number": shared(lambda world: 1),
     # Index series (CPI) are the host's, read by everyone.
     "index_code": shared(lambda world: placement_fee_factories.cpi(
         world.host, {(2026, 9): 380}).code),

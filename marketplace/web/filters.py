@@ -77,6 +77,7 @@ def navigation():
         items.append(("Placements", "placements.placements", _placement_page))
         if current_user.role != Role.PROVIDER_USER:
             items.append(("Forecasts", "forecasts.forecast", "forecasts"))
+        items.append(("Contracts", "contracts.register", "contracts"))
     if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
         items.append(("Term dates", "term_calendars.calendars_home", "term_calendars"))
     if current_user.role == Role.PROVIDER_USER:

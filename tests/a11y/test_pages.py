@@ -61,10 +61,12 @@ DEMO_IDS = {
     "index_code": "select min(code) from index_series",
     # The uplift proposal its provider (Hillside) made on that placement.
     "proposal_id": "select min(id) from uplift_proposal",
-    # The first contract and its first KPI (contract monitoring, issue 13 §1).
-    "contract_id": "select min(id) from contract",
+    # Manchester's occupational therapy contract with Brookvale (its supplier reads it too), its
+    # one extension option and its first KPI (issue 13).
+    "contract_id": "select min(id) from contract where supplier_provider_id is not null",
+    "number": "select 1",
     "kpi_id": "select min(id) from contract_kpi where contract_id = (select min(id) from "
-              "contract)",
+              "contract where supplier_provider_id is not null)",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -487,5 +489,44 @@ def test_contract_pipeline_and_procurement_plan_pages_and_the_plan_form_in_its_e
     assert "There is a problem" in page.content()
     if violations := run_axe(page):
         failures.append(format_violations(violations, "the plan form (with errors)"))
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_contract_pages_and_forms_in_their_error_state(server, browser):
+    """The register, a contract's page, its form, termination and decision pages for the
+    manager and the supplier, and the forms sent back with errors (issue 13)."""
+    app, base, _ = server
+    with app.app_context():
+        contract_id = db.session.execute(db.text(
+            "select min(id) from contract where supplier_provider_id is not null")).scalar()
+        trust_id = db.session.execute(db.text(
+            "select min(id) from contract where supplier_provider_id is null")).scalar()
+    failures = []
+    context, page = _signed_in(browser, base, "manager@manchester.example.com")
+    for path in ("/contracts", "/contracts/new", f"/contracts/{contract_id}",
+                 f"/contracts/{trust_id}", f"/contracts/{contract_id}/edit",
+                 f"/contracts/{contract_id}/terminate",
+                 f"/contracts/{contract_id}/extensions/1/decision"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
+    for path, field, value, button in (
+            ("/contracts/new", "#initial_term_months", "0", "Save the contract"),
+            (f"/contracts/{contract_id}/terminate", "#termination_reason", "",
+             "Terminate the contract"),
+            (f"/contracts/{contract_id}/extensions/1/decision", "#reason", "",
+             "Record the decision")):
+        page.goto(base + path)
+        page.fill(field, value)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("load")
+        assert "There is a problem" in page.content(), path
+        if violations := run_axe(page):
+            failures.append(format_violations(violations, f"{path} (with errors)"))
+    context.close()
+    context, page = _signed_in(browser, base, "admissions@brookvale.example.com")
+    for path in ("/contracts", f"/contracts/{contract_id}"):
+        if failure := _check(page, base, path):
+            failures.append(failure)
     context.close()
     assert not failures, "\n\n".join(failures)
