@@ -6,10 +6,9 @@ known, the start, end and review dates, the extension options and which were tak
 value.
 
 One row per contract the authority has let (drafts are not yet contracts and are left out);
-its annual value, and its committed total value where the caller gives it (``committed``:
-{contract id: pence}, the value engine's figures); the column is blank otherwise, never a
-guess. The £5,000 test uses the larger of the committed total and the annual value over the
-committed term (without uplifts), so a contract is never left out for want of the engine.
+its annual value, and its committed total value (the initial term and the extensions taken,
+uplifts included: ``forecasting.committed_totals``, the value engine's figure), which is also
+what the £5,000 test is applied to.
 
 Who: the authority's officers and managers (PermissionDenied otherwise); scoping decides whose
 contracts are counted. A fixed handful of statements however many contracts: the contracts
@@ -28,6 +27,7 @@ from ..accounts.permissions import require_buyer
 from ..extensions import db
 from ..formatting import london_date
 from ..money import format_pounds
+from . import forecasting
 from .models import Contract, ContractStatus, ExtensionDecisionKind
 
 THRESHOLD_PENCE = 500_000  # Transparency Code 2015: contracts with a value over £5,000
@@ -73,25 +73,17 @@ def extensions_taken_text(contract):
     return text[0].upper() + text[1:]
 
 
-def _committed_months(contract):
-    return contract.initial_term_months + sum(e.months for e in contract.taken_extensions)
-
-
-def _over_threshold(contract, total):
-    estimate = contract.annual_value_pence * _committed_months(contract) // 12
-    return max(total or 0, estimate) > THRESHOLD_PENCE
-
-
-def register_rows(actor, committed=None):
+def register_rows(actor):
     """The register's rows (each a dict by :data:`COLUMNS`; money in pence, dates as dates),
     contracts over the Transparency Code's £5,000 only, soonest start first."""
     require_buyer(actor)
-    committed = committed or {}
     today = london_date(tenants.utcnow())
+    contracts = _contracts()
+    committed = forecasting.committed_totals(contracts)
     rows = []
-    for contract in _contracts():
-        total = committed.get(contract.id)
-        if not _over_threshold(contract, total):
+    for contract in contracts:
+        total = committed[contract.id]
+        if total <= THRESHOLD_PENCE:
             continue
         supplier = contract.supplier_provider
         rows.append({
@@ -123,14 +115,14 @@ def _safe_text(value):
     return value
 
 
-def csv_bytes(actor, committed=None):
+def csv_bytes(actor):
     """The register as CSV (UTF-8 with a byte-order mark, so spreadsheets read £ correctly):
     a header row, then a row per contract; money as pounds with two places, dates as
     YYYY-MM-DD, blanks empty."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for row in register_rows(actor, committed):
+    for row in register_rows(actor):
         cells = []
         for column in COLUMNS:
             value = row[column]
@@ -146,14 +138,14 @@ def csv_bytes(actor, committed=None):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(actor, committed=None):
+def xlsx_bytes(actor):
     """The register as an XLSX workbook: a "Contracts" sheet with a header row and a row per
     contract; money as numbers of pounds (two places), dates as dates, text never a formula.
     Written in openpyxl's write-only mode."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    rows = register_rows(actor, committed)
+    rows = register_rows(actor)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Contracts")
     sheet.append(list(COLUMNS))

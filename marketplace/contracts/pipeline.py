@@ -100,20 +100,18 @@ def expiry_pipeline(actor):
 
 # ---------------------------------------------------------------- a contract's plan
 
-def _contract_for_plan(actor, contract_id):
+def _contract_for_plan(actor, contract_id, *, for_update=False):
     """The contract, for its authority's officers and managers; NotFound for everyone else,
     the supplier included (it must not learn of a re-procurement plan)."""
-    contract = access.get_contract(actor, contract_id)
+    contract = access.get_contract(actor, contract_id, for_update=for_update)
     if not is_buyer(actor):
         raise NotFound(f"contract {contract_id}")
     return contract
 
 
-def _saved_plan(contract_id, *, for_update=False):
-    query = select(ProcurementPlan).where(ProcurementPlan.contract_id == contract_id)
-    if for_update:
-        query = query.with_for_update()
-    return db.session.execute(query).scalar_one_or_none()
+def _saved_plan(contract_id):
+    return db.session.execute(select(ProcurementPlan).where(
+        ProcurementPlan.contract_id == contract_id)).scalar_one_or_none()
 
 
 def _lengths_of(saved):
@@ -202,11 +200,11 @@ def save_plan(actor, contract_id, *, regime, start_by, tupe=False, lengths=None,
     first (start_by not passed, every step at least its statutory minimum, a positive length,
     a known regime and step); ValidationFailed naming the field, and nothing saved, otherwise.
     The authority's officers and managers only (NotFound for everyone else)."""
-    # Not access's for_update: FOR UPDATE cannot take the contract's outer-joined supplier on
-    # PostgreSQL. The plan's own row is locked instead (one per contract, by its unique key).
-    contract = _contract_for_plan(actor, contract_id)
+    # The contract's row is locked, so two first saves of its plan take turns rather than
+    # meet at the plan's unique key.
+    contract = _contract_for_plan(actor, contract_id, for_update=True)
     worked = _work_out(contract, regime, start_by, tupe, lengths, conditions, _today())
-    saved = _saved_plan(contract.id, for_update=True)
+    saved = _saved_plan(contract.id)
     before = None
     if saved is None:
         saved = ProcurementPlan(contract_id=contract.id)

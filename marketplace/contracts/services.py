@@ -30,7 +30,7 @@ from ..formatting import govuk_date, london_date
 from ..money import display_pounds
 from ..paging import paginate
 from ..placements import fees
-from . import access, terms
+from . import access, forecasting, terms
 from .models import (Contract, ContractDocument, ContractDocumentFile, ContractExtension,
                      ContractKpi, ContractReview, ContractService, ContractStatus, KpiReturn,
                      ExtensionDecisionKind, UpliftConvention)
@@ -64,26 +64,15 @@ def warning_days():
 
 # ---------------------------------------------------------------- loading
 
-def _locked(contract):
-    """The contract re-read under a row lock (PostgreSQL; SQLite serialises writers anyway), so
-    two changes to one contract take turns. ``access``' own ``for_update`` locks through
-    ``session.get``, whose joined relationships PostgreSQL refuses to lock (FOR UPDATE on the
-    nullable side of an outer join): this locks the contract's row alone."""
-    return db.session.scalars(select(Contract).where(Contract.id == contract.id)
-                              .with_for_update(of=Contract)
-                              .execution_options(populate_existing=True)).one()
-
-
 def _to_change(actor, contract_id):
-    """``access.contract_to_change``, locked."""
-    return _locked(access.contract_to_change(actor, contract_id, for_update=False))
+    """``access.contract_to_change``: the contract's row locked (PostgreSQL; SQLite serialises
+    writers anyway), so two changes to one contract take turns."""
+    return access.contract_to_change(actor, contract_id)
 
 
 def _to_decide(actor, contract_id):
-    """``access.contract_to_decide``'s rule (the authority's managers), locked."""
-    contract = access.get_contract(actor, contract_id)
-    require_manager(actor)
-    return _locked(contract)
+    """``access.contract_to_decide``: the authority's managers, the row locked."""
+    return access.contract_to_decide(actor, contract_id)
 
 
 # ---------------------------------------------------------------- dates (issue 13 §1-2)
@@ -194,14 +183,16 @@ class Register:
     warnings: list  # DecisionWarning, for the whole register
     today: date
     may_record: bool
+    committed: dict  # {contract id: committed total in pence} for the page's contracts
 
 
 def register(actor, page, per_page):
     """The register's page (issue 13 §1-2): one page of contracts, the decision warnings of the
     whole register by the clock, and whether the actor may record contracts."""
     day = today()
-    return Register(page_of_contracts(actor, page, per_page), decision_warnings(actor, day), day,
-                    is_buyer(actor))
+    contracts = page_of_contracts(actor, page, per_page)
+    return Register(contracts, decision_warnings(actor, day), day, is_buyer(actor),
+                    forecasting.committed_totals(contracts.items))
 
 
 def get_contract(actor, contract_id):

@@ -52,22 +52,22 @@ def register(world):
     return salt, ot
 
 
-def _csv(user, committed=None):
+def _csv(user):
     with tenants.scoped_to(user.organisation):
-        text = exports.csv_bytes(user, committed).decode("utf-8-sig")
+        text = exports.csv_bytes(user).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 
-def _xlsx(user, committed=None):
+def _xlsx(user):
     with tenants.scoped_to(user.organisation):
-        data = exports.xlsx_bytes(user, committed)
+        data = exports.xlsx_bytes(user)
     return load_workbook(io.BytesIO(data))["Contracts"]
 
 
 def test_the_csv_has_the_transparency_code_columns_and_a_row_per_contract_over_5000(
         world, register):
     salt, ot = register
-    lines = _csv(world.officer, {salt.id: 458251000})
+    lines = _csv(world.officer)
     assert lines[0] == list(exports.COLUMNS)
     assert "Total value (committed)" in lines[0]
     rows = {line[0]: dict(zip(lines[0], line)) for line in lines[1:]}
@@ -87,12 +87,12 @@ def test_the_csv_has_the_transparency_code_columns_and_a_row_per_contract_over_5
         "Status": "Active", "Decision reference": "KD-2026-041"}
 
 
-def test_the_committed_total_is_blank_when_not_given_and_named_text_never_a_formula(
+def test_the_committed_total_is_the_value_engines_and_named_text_never_a_formula(
         world, register):
     salt, ot = register
     rows = {line[0]: dict(zip(_csv(world.officer)[0], line)) for line in _csv(world.officer)}
     row = rows[ot.reference]
-    assert row["Total value (committed)"] == ""
+    assert row["Total value (committed)"] == "240000.00"  # 24 months at £120,000, no uplift
     assert row["Title"] == "'=1+1 occupational therapy"
     assert row["Supplier name"] == "'=HYPERLINK(\"http://x\")Trust"
     assert row["Supplier company number"] == ""
@@ -105,7 +105,7 @@ def test_the_committed_total_is_blank_when_not_given_and_named_text_never_a_form
 
 def test_the_xlsx_has_the_same_rows_with_numbers_dates_and_text_cells(world, register):
     salt, ot = register
-    sheet = _xlsx(world.manager, {salt.id: 458251000})
+    sheet = _xlsx(world.manager)
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == list(exports.COLUMNS)
     assert len(rows) == 3
@@ -118,7 +118,7 @@ def test_the_xlsx_has_the_same_rows_with_numbers_dates_and_text_cells(world, reg
     assert Decimal(str(salt_row["Total value (committed)"])) == Decimal("4582510.00")
     assert salt_row["Supplier company number"] == "01234567"
     ot_row = by_reference[ot.reference]
-    assert ot_row["Total value (committed)"] is None
+    assert Decimal(str(ot_row["Total value (committed)"])) == Decimal("240000")
     # Cells typed as text: a title starting with "=" is a string, never a formula.
     assert sheet["A2"].value == ot.reference  # the earlier start first
     title_cell = sheet.cell(row=2, column=header.index("Title") + 1)
@@ -169,16 +169,18 @@ def test_the_downloads_keep_a_constant_statement_count(world, client, as_user, p
     assert_constant_queries(make_rows, request)
 
 
-def test_the_5000_threshold_uses_the_committed_total_or_the_annual_value_over_the_term(
-        world):
+def test_the_5000_threshold_of_the_transparency_code_applies_to_the_committed_total(world):
     """£4,000 a year for 12 months is not over £5,000 and is left out; for 24 months it is
-    (£8,000); a one-year £4,000 contract whose committed total is given as £5,000.01 is in."""
-    short = factories.contract(world.member, world.provider, annual_value_pence=400000,
-                               months=12, extensions=())
+    (£8,000); £4,999.99 for one year uplifted 2.5% from year one is £5,124.99, so it is in."""
+    factories.contract(world.member, world.provider, annual_value_pence=400000, months=12,
+                       extensions=())
     longer = factories.contract(world.member, world.provider, annual_value_pence=400000,
-                                months=24, extensions=())
+                                months=24, extensions=(), start=D(2026, 10, 1))
+    uplifted = factories.contract(
+        world.member, world.provider, annual_value_pence=499999, months=12, extensions=(),
+        start=D(2026, 11, 1), convention="from_year_one", kind="fixed_anniversary",
+        percent_bp=250)
     with tenants.scoped_to(world.member):
-        assert [r["Reference"] for r in exports.register_rows(world.officer)] == [
-            longer.reference]
-        assert {r["Reference"] for r in exports.register_rows(
-            world.officer, {short.id: 500001})} == {short.reference, longer.reference}
+        rows = exports.register_rows(world.officer)
+    assert [r["Reference"] for r in rows] == [longer.reference, uplifted.reference]
+    assert rows[1]["Total value (committed)"] == 512499
