@@ -45,6 +45,12 @@ def _call_off_page(endpoint):
             and endpoint != "calloffs.delegation_limit")
 
 
+def _contract_page(endpoint):
+    """The contract register's pages: its own, each contract's sections, the pipeline."""
+    return bool(endpoint) and endpoint.split(".")[0] in (
+        "contracts", "contract_forecasts", "contract_monitoring", "contract_pipeline")
+
+
 def _administration_page(endpoint):
     return endpoint in _USERS_PAGES or endpoint in {
         "web.administration", "calloffs.delegation_limit"} or bool(endpoint) and (
@@ -77,7 +83,7 @@ def navigation():
         items.append(("Placements", "placements.placements", _placement_page))
         if current_user.role != Role.PROVIDER_USER:
             items.append(("Forecasts", "forecasts.forecast", "forecasts"))
-        items.append(("Contracts", "contracts.register", "contracts"))
+        items.append(("Contracts", "contracts.register", _contract_page))
     if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
         items.append(("Term dates", "term_calendars.calendars_home", "term_calendars"))
     if current_user.role == Role.PROVIDER_USER:
