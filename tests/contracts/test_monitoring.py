@@ -589,3 +589,33 @@ def test_a_kpis_history_loads_in_a_fixed_number_of_statements(client, world, as_
     headers = _api(world.provider_user)
     assert_constant_queries(add, lambda: client.get(
         f"/api/v1/contracts/{contract.id}/kpis/{kpi.id}/returns", headers=headers))
+
+
+def test_a_new_supplier_reads_the_monitoring_and_the_old_one_no_longer_does(world):
+    """Changing a contract's supplier moves every row the supplier reads with it (issue 13 §1:
+    a supplier sees only the contracts it is party to), the documents' bytes included."""
+    from marketplace.contracts import services
+
+    contract = factories.contract(world.member, world.provider, start=date(2030, 9, 1))
+    with tenants.scoped_to(world.member):
+        kpi = monitoring.add_kpi(world.officer, contract.id, name="Seen within 6 weeks",
+                                 frequency="quarterly")
+        monitoring.record_return(world.officer, contract.id, kpi.id, figure="91%", rag="green")
+        monitoring.record_review(world.officer, contract.id, held_on=date(2026, 11, 2),
+                                 notes="On track")
+        document = monitoring.upload_document(world.officer, contract.id, title="Signed",
+                                              filename="contract.pdf", content=PDF)
+        services.update_contract(world.officer, contract.id,
+                                 supplier_provider_id=world.other_provider.id)
+    with tenants.scoped_to(world.other_provider):
+        board = monitoring.list_kpis(world.other_provider_user, contract.id)
+        assert [(line.kpi.name, line.latest.figure) for line in board.lines] == [
+            ("Seen within 6 weeks", "91%")]
+        assert len(monitoring.list_reviews(world.other_provider_user, contract.id).reviews) == 1
+        assert monitoring.document_content(world.other_provider_user, document.id)[1] == PDF
+    with tenants.scoped_to(world.provider):
+        for model in (ContractKpi, KpiReturn, ContractReview, ContractDocument,
+                      ContractDocumentFile):
+            assert db.session.scalars(select(model)).all() == [], model
+        with pytest.raises(NotFound):
+            monitoring.list_kpis(world.provider_user, contract.id)
