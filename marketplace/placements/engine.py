@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import accumulate
 
 ONE_DAY = timedelta(days=1)
@@ -154,6 +154,11 @@ def academic_year_ranges(a: date, b: date) -> list[tuple[date, date]]:
 
 def _days_in_academic_year(year: int) -> int:
     return 366 if _calendar.isleap(year + 1) else 365
+
+
+# An estimated term-time day's share of the numerator per pence of fee and chargeable day, by
+# academic year: 365 × 366 ÷ the year's days (366 or 365).
+_ESTIMATE_FACTOR = {year: _YEAR_LCM // _days_in_academic_year(year) for year in range(1900, 2200)}
 
 
 # --- term calendars --------------------------------------------------------------------------
@@ -605,15 +610,26 @@ def range_totals(basis: Basis, start: date, last_day: date,
     if last_day < start:
         raise ValueError("the last day is before the start")
     charged = charge_until if charge_until is not None and charge_until > last_day else last_day
-    ranges = [(a.toordinal(), b.toordinal()) for a, b in ranges]
-    points = sorted({o for a, b in ranges if b >= a for o in (a - 1, b)})
+    points, pairs = _plan(ranges if isinstance(ranges, tuple) else tuple(ranges))
     term_time = basis is TERM_TIME or basis == TERM_TIME.value
-    values = dict(zip(points, _numerators(term_time, start, charged.toordinal(), fees,
-                                          calendars, points)))
+    values = _numerators(term_time, start, charged.toordinal(), fees, calendars, points)
     denominator = _DENOMINATOR_TERM if term_time else _DENOMINATOR_52
     twice = 2 * denominator
-    return [((2 * values[b] + denominator) // twice - (2 * values[a - 1] + denominator) // twice)
-            if b >= a else 0 for a, b in ranges]
+    return [0 if before is None else
+            (2 * values[through] + denominator) // twice
+            - (2 * values[before] + denominator) // twice
+            for before, through in pairs]
+
+
+@lru_cache(maxsize=256)
+def _plan(ranges: tuple[tuple[date, date], ...]) -> tuple[list[int], list[tuple]]:
+    """The days C is needed at for ``ranges`` (each range's day before and last day, as
+    ordinals, ascending, once each) and, per range, the indices of its two in that list (None,
+    None for a range that ends before it begins). The same few ranges serve a whole forecast."""
+    ordinals = [(a.toordinal(), b.toordinal()) for a, b in ranges]
+    points = sorted({o for a, b in ordinals if b >= a for o in (a - 1, b)})
+    where = {o: i for i, o in enumerate(points)}
+    return points, [(where[a - 1], where[b]) if b >= a else (None, None) for a, b in ordinals]
 
 
 def _numerators(term_time: bool, start_date: date, end: int, fees, calendars: Calendars,
@@ -645,6 +661,7 @@ def _numerators(term_time: bool, start_date: date, end: int, fees, calendars: Ca
         year = academic_year(start_date)
         next_year = date(year + 1, 9, 1).toordinal()
         chargeable = calendars.chargeable_days
+        provider, default = calendars.provider, calendars.default
     else:
         next_year = _NEVER
     cum = 0
@@ -658,9 +675,12 @@ def _numerators(term_time: bool, start_date: date, end: int, fees, calendars: Ca
         if not term_time:
             rate = fee
         else:
-            calendar = calendars.calendar_for(year)[0]
+            calendar = provider.get(year)  # calendars.calendar_for(year)[0], inlined
             if calendar is None:
-                rate = fee * chargeable * (_YEAR_LCM // _days_in_academic_year(year))
+                calendar = default.get(year)
+            if calendar is None:
+                factor = _ESTIMATE_FACTOR.get(year) or _YEAR_LCM // _days_in_academic_year(year)
+                rate = fee * chargeable * factor
             else:
                 rate = fee * _YEAR_LCM
                 offset, table = calendar._cumulative()
@@ -919,6 +939,42 @@ def project_fees(fees: tuple[FeeStep, ...], rule: UpliftRule, start: date, last_
     schedule = uplift_schedule(rule, start, last_day, index_values, assumed_bp, already_applied)
     return tuple(FeeStep(d, weekly) for d, weekly in apply_uplifts(
         [(step.effective_from, step.weekly_pence) for step in fees], schedule))
+
+
+def project_components(histories: Iterable[Sequence[tuple[date, int]]],
+                       schedule: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
+    """The total weekly fee of several fee components, each uplifted on ``schedule`` (issue 12
+    §4): ``add_fee_pairs(*(apply_uplifts(history, schedule) for history in histories))``.
+    Where every history is one step on the same date (a placement with no fee changes: the
+    common case) that is :func:`project_flat`; tests check the two give the same steps."""
+    histories = [history for history in histories if history]
+    if histories and all(len(history) == 1 for history in histories):
+        since = histories[0][0][0]
+        if all(history[0][0] == since for history in histories):
+            return project_flat(since, [history[0][1] for history in histories], schedule)
+    return add_fee_pairs(*(apply_uplifts(history, schedule) for history in histories))
+
+
+def project_flat(since: date, fees: Sequence[int],
+                 schedule: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
+    """:func:`project_components` for components with one fee each from ``since`` (issue 12
+    §4): each component compounded by each uplift in turn and rounded half up to the penny
+    (:func:`uplift_fee`), a step wherever the total moves. Where an uplift is not after the one
+    before (or ``since``), it falls back to the component-by-component path."""
+    previous = since
+    for due, _ in schedule:
+        if due <= previous:
+            return add_fee_pairs(*(apply_uplifts([(since, fee)], schedule) for fee in fees))
+        previous = due
+    total = sum(fees)
+    steps = [(since, total)]
+    for due, percent_bp in schedule:
+        factor = 10000 + percent_bp
+        fees = [(2 * fee * factor + 10000) // 20000 for fee in fees]  # uplift_fee, inlined
+        total = sum(fees)
+        if total != steps[-1][1]:
+            steps.append((due, total))
+    return steps
 
 
 def uplift_schedule(rule: UpliftRule, start: date, last_day: date,

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from marketplace.placements.engine import (
     FIFTY_TWO_WEEK, FIXED_ANNIVERSARY, FIXED_APRIL, INDEX_LINKED, NONE, TERM_TIME, Calendars,
     CostTerms, FeeStep, TermCalendar, UpliftRule, academic_year_range, add_fee_histories,
-    add_fee_pairs, apply_uplifts, fee_on, project_fees, range_totals, total_pence, totals,
+    add_fee_pairs, apply_uplifts, fee_on, project_components, project_fees, project_flat,
+    range_totals, total_pence, totals,
     uplift_due_dates, uplift_fee, uplift_percent, uplift_schedule)
 
 from .test_engine import (AY_2026, DEFAULT_2026, ENGINE, PROVIDER_2026, _terms_strategy, oracle,
@@ -193,3 +194,27 @@ def test_adding_fee_pairs_is_adding_fee_histories(start, data):
     expected = add_fee_histories_as_first_written(*components)
     assert add_fee_histories(*components) == expected
     assert add_fee_pairs(*(pairs(c) for c in components)) == pairs(expected)
+
+
+@given(st.dates(D(2024, 1, 1), D(2028, 12, 31)), st.booleans(), st.data())
+@ENGINE
+def test_projecting_components_together_is_projecting_each_and_adding(start, flat, data):
+    """issue 12 §4: each component uplifted and rounded to the penny on its own, then added —
+    whether by the flat path (one fee each, no fee changes) or history by history."""
+    count = data.draw(st.integers(1, 4))
+    if flat:
+        fees = data.draw(st.lists(st.sampled_from([0, 1, 1020, 33333, 150000, 999_999]),
+                                  min_size=count, max_size=count))
+        components = [[(start, fee)] for fee in fees]
+    else:
+        components = [pairs(data.draw(histories(start))) for _ in range(count)]
+    # Mostly after the start and in order, as uplift_schedule gives them; sometimes not.
+    dates = data.draw(st.lists(st.integers(-400, 1500), max_size=4, unique=True))
+    if data.draw(st.booleans()):
+        dates = sorted(d for d in dates if d > 0)
+    schedule = [(start + timedelta(days=d), data.draw(st.integers(-2000, 5000)))
+                for d in dates]
+    expected = add_fee_pairs(*(apply_uplifts(history, schedule) for history in components))
+    assert project_components(components, schedule) == expected
+    if flat:
+        assert project_flat(start, fees, schedule) == expected
