@@ -658,8 +658,8 @@ def _numerators(term_time: bool, start_date: date, end: int, fees, calendars: Ca
         i += 1
     next_fee = fees[i][0].toordinal() if i < steps else _NEVER
     if term_time:
-        year = academic_year(start_date)
-        next_year = date(year + 1, 9, 1).toordinal()
+        year = start_date.year if start_date.month >= 9 else start_date.year - 1
+        next_year = _first_of_september(year + 1)
         chargeable = calendars.chargeable_days
         provider, default = calendars.provider, calendars.default
     else:
@@ -701,10 +701,16 @@ def _numerators(term_time: bool, start_date: date, end: int, fees, calendars: Ca
             next_fee = fees[i][0].toordinal() if i < steps else _NEVER
         if boundary == next_year:
             year += 1
-            next_year = date(year + 1, 9, 1).toordinal()
+            next_year = _first_of_september(year + 1)
         first = boundary
     values.extend([cum] * (count - k))
     return values
+
+
+@lru_cache(maxsize=512)
+def _first_of_september(year: int) -> int:
+    """The ordinal of 1 September ``year``: where academic year ``year`` begins."""
+    return date(year, 9, 1).toordinal()
 
 
 def totals(terms: CostTerms, ranges: Iterable[tuple[date, date]]) -> list[int]:

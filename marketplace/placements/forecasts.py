@@ -286,40 +286,62 @@ def projected_fees(row, changes, rule, index_values, assumed_bp, horizon, percen
     (the year's last day, or the last day charged if earlier) cannot change a cost up to it,
     so they are not projected. With nothing to project it is exactly the history the
     placement's own page costs. ``percents`` keeps each (rule, due date)'s percentage
-    (``engine.uplift_percent``) and whether it is at the assumed rate, for the next placement
-    with that rule in the same forecast (same index values, same assumed rate)."""
+    (``engine.uplift_percent``) and whether it is at the assumed rate, and the schedules of
+    placements with no uplift applied yet, for the next placements with that rule in the same
+    forecast (same index values, same assumed rate)."""
     if rule.kind == engine.NONE:
-        return costing.fee_pairs(row, changes), ()
-    applied = {change.uplift_due_on for change in changes if change.uplift_due_on}
-    due = [d for d in engine.uplift_due_dates(rule, row.start_date, horizon)
-           if d not in applied]
-    if not due:
         return costing.fee_pairs(row, changes), ()
     if percents is None:
         percents = {}
-    schedule, assumed = [], []
-    for d in due:
-        key = (rule, d)
+    start = row.start_date
+    applied = {change.uplift_due_on for change in changes if change.uplift_due_on}
+    # Without uplifts already applied, the schedule follows from the rule, the horizon and,
+    # for 1 April rules, only the first 1 April after the start: shared by many placements.
+    key = None
+    if not applied:
+        key = (rule, horizon, start if rule.kind == engine.FIXED_ANNIVERSARY
+               else start.year + (start.month >= 4))
         found = percents.get(key)
+        if found is not None:
+            schedule, assumed = found
+            return _projected(row, changes, schedule, assumed)
+    schedule, assumed = [], []
+    for d in engine.uplift_due_dates(rule, start, horizon):
+        if d in applied:
+            continue
+        found = percents.get((rule, d))
         if found is None:
-            found = percents[key] = (
+            found = percents[(rule, d)] = (
                 engine.uplift_percent(rule, d, index_values, assumed_bp).percent_bp,
                 rule.kind == engine.INDEX_LINKED
                 and engine.index_reference_month(rule, d) not in index_values)
         schedule.append((d, found[0]))
         if found[1]:
             assumed.append(d)
+    assumed = tuple(assumed)
+    if key is not None:
+        percents[key] = (schedule, assumed)
+    return _projected(row, changes, schedule, assumed)
+
+
+def _projected(row, changes, schedule, assumed):
+    """(the total weekly fee with ``schedule``'s uplifts applied to each fee component,
+    ``assumed``) — ``engine.project_components``, ``engine.project_flat`` where there are no
+    fee changes — or (the known history, ()) with nothing to project: no uplift due, or every
+    component 0."""
+    if not schedule:
+        return costing.fee_pairs(row, changes), ()
     if not changes:  # one fee per component, from the start
         fees = [fee for fee in _FEES(row) if fee]
         if not fees:
             return costing.fee_pairs(row, changes), ()
-        return engine.project_flat(row.start_date, fees, schedule), tuple(assumed)
+        return engine.project_flat(row.start_date, fees, schedule), assumed
     histories = [history for history in (costing.fee_pairs(row, changes, name)
                                          for name in FEE_FIELDS)
                  if any(weekly for _, weekly in history)]
     if not histories:
         return costing.fee_pairs(row, changes), ()
-    return engine.project_components(histories, schedule), tuple(assumed)
+    return engine.project_components(histories, schedule), assumed
 
 
 def _estimated(basis, start, charged_until, calendars, assumed_dates, first, last):
@@ -386,8 +408,8 @@ def forecast(actor, financial_year=None, academic_year=None):
     funder_estimated = False
     # The year, and the actual to date once the year has begun: engine.range_totals costs both
     # in one walk of each placement's fees (= engine.total_pence of each).
-    ranges = [(first, last)] + ([(first, actual_to)] if actual_to >= first else [])
-    bases, percents = {}, {}
+    ranges = ((first, last),) + (((first, actual_to),) if actual_to >= first else ())
+    bases, percents, provider_keys = {}, {}, {}
     funding_of = attrgetter(*(column for _, _, column in FUNDERS))
     for row in rows:
         placement_type = row.placement_type
@@ -414,13 +436,22 @@ def forecast(actor, financial_year=None, academic_year=None):
                                        index_by_code.get(rule.index_code, {}), assumed_bp,
                                        min(charged_until, last), percents)
         row_calendars = calendars[row.provider_id]
-        pence, *to_date = engine.range_totals(basis, row.start_date, last_day, fees,
-                                              row_calendars, charge_until, ranges)
-        to_date = to_date[0] if to_date else 0
+        costs = engine.range_totals(basis, row.start_date, last_day, fees, row_calendars,
+                                    charge_until, ranges)
+        pence = costs[0]
+        to_date = costs[1] if len(costs) > 1 else 0
         estimated = _estimated(basis, row.start_date, charged_until, row_calendars, assumed,
                                first, last)
         shares = split_by_funder(pence, funding_of(row))
-        lines.append(PlacementLine(row.id, row.reference, row.provider_label, row.provider_id,
+        provider_id = row.provider_id
+        named = (provider_id, row.registered_name, row.provider_name)
+        found = provider_keys.get(named)
+        if found is None:
+            label = row.provider_label
+            found = provider_keys[named] = (
+                label, f"provider:{provider_id}" if provider_id else f"named:{label}")
+        label, key = found
+        lines.append(PlacementLine(row.id, row.reference, label, provider_id,
                                    placement_type, bool(row.off_framework), row.start_date,
                                    charged_until, pence, to_date, shares, estimated))
         total += pence
@@ -434,8 +465,7 @@ def forecast(actor, financial_year=None, academic_year=None):
             funder_totals[i] += share
         funder_estimated = funder_estimated or estimated
         _add(types, placement_type.value, placement_type, pence, estimated)
-        key = f"provider:{row.provider_id}" if row.provider_id else f"named:{row.provider_label}"
-        _add(providers, key, row.provider_label, pence, estimated)
+        _add(providers, key, label, pence, estimated)
 
     by_funder = [Share(key, label, pence, funder_estimated and pence > 0)
                  for (key, label, _), pence in zip(FUNDERS, funder_totals)]
