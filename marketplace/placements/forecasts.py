@@ -360,11 +360,16 @@ def _estimated(basis, start, charged_until, calendars, assumed_dates, first, las
                for year in range(engine.academic_year(a), engine.academic_year(b) + 1))
 
 
+_ALL_EDUCATION = (100, 0, 0)
+
+
 def split_by_funder(pence, percents):
     """``pence`` shared by whole ``percents`` summing to 100 (education, social care, health),
     to the penny and adding up to ``pence`` exactly: each share rounded down, then the pennies
     left over go one each to the largest remainders (ties: in the order given). Done per
     placement, so each placement's shares and the funder totals both add up (issue 12 §8)."""
+    if percents == _ALL_EDUCATION:  # the default split: what the loop below gives, directly
+        return (pence, 0, 0)
     exact = [pence * percent for percent in percents]
     shares = [part // 100 for part in exact]
     left = pence - sum(shares)
@@ -413,17 +418,17 @@ def forecast(actor, financial_year=None, academic_year=None):
     funding_of = attrgetter(*(column for _, _, column in FUNDERS))
     for row in rows:
         placement_type = row.placement_type
-        if not placement_type.unit == "week":
-            hourly += 1
-            continue
-        basis = bases.get(placement_type)
-        if basis is None:
-            try:
-                basis = costing.basis_of(placement_type)
-            except Conflict:
-                basis = False
-            bases[placement_type] = basis
-        if basis is False:  # no weekly basis: charged as invoiced, like the hourly types
+        found = bases.get(placement_type)
+        if found is None:  # once per type: its charging basis (None: hourly) and its key
+            basis = None
+            if placement_type.unit == "week":
+                try:
+                    basis = costing.basis_of(placement_type)
+                except Conflict:
+                    pass
+            found = bases[placement_type] = (basis, placement_type.value)
+        basis, type_key = found
+        if basis is None:  # charged by the hour, as invoiced: not forecast
             hourly += 1
             continue
         changes = changes_by_placement.get(row.id, ())
@@ -464,7 +469,7 @@ def forecast(actor, financial_year=None, academic_year=None):
         for i, share in enumerate(shares):
             funder_totals[i] += share
         funder_estimated = funder_estimated or estimated
-        _add(types, placement_type.value, placement_type, pence, estimated)
+        _add(types, type_key, placement_type, pence, estimated)
         _add(providers, key, label, pence, estimated)
 
     by_funder = [Share(key, label, pence, funder_estimated and pence > 0)
