@@ -14,6 +14,14 @@ placements, 5 × 365 × 366 for term-time ones), which makes it exact without Fr
 the hot path; a placement's segments (stretches of one fee, one calendar, one academic year, one
 in-lieu status) are built once and cached on its :class:`CostTerms`. Work per range is
 O(log(fee steps + terms + years)); building the segments is O(fee steps + terms + years).
+
+Forecasts over thousands of placements need only totals: :func:`range_totals` gives exactly
+:func:`total_pence`'s figures without building terms or segments, evaluating C at the ranges'
+ends in one walk of the fee steps (and academic years), with each calendar's cumulative school
+days tabled once; uplift projection likewise comes in two halves (:func:`uplift_schedule`, then
+:func:`apply_uplifts` per component, :func:`project_components` to add them up), of which
+:func:`project_fees` is the composition. Property tests hold each fast path to the general one
+(tests/placements/test_engine_fast.py).
 """
 from __future__ import annotations
 
