@@ -72,6 +72,19 @@ def test_fast_totals_charge_in_lieu_and_ranges_outside():
         range_totals(FIFTY_TWO_WEEK, D(2026, 9, 1), D(2026, 8, 31), fees, Calendars(), None, [])
 
 
+def test_fast_totals_before_the_first_step_charge_the_first_fee():
+    # The first step dated after the start: its fee applies from the start (issue 12 §6).
+    # 52-week, 1–21 Sep 2026 at £700 (from 11 Sep), £1,400 from 16 Sep: 15 days × 10,000 +
+    # 6 × 20,000 = 270,000p.
+    terms = CostTerms(FIFTY_TWO_WEEK, D(2026, 9, 1), D(2026, 9, 21),
+                      (FeeStep(D(2026, 9, 11), 70000), FeeStep(D(2026, 9, 16), 140000)))
+    assert totals(terms, [(D(2026, 9, 1), D(2026, 9, 21))]) == [270000] == [
+        total_pence(terms, D(2026, 9, 1), D(2026, 9, 21))]
+    term_time = CostTerms(TERM_TIME, *AY_2026, (FeeStep(D(2026, 10, 1), 150000),),
+                          Calendars(default={2026: DEFAULT_2026}))
+    assert totals(term_time, [AY_2026]) == [total_pence(term_time, *AY_2026)] == [5700000]
+
+
 def test_cumulative_school_day_table_counts_what_the_calendar_counts():
     offset, table = DEFAULT_2026._cumulative()
     first, last = academic_year_range(2026)
