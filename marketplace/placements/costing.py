@@ -57,10 +57,20 @@ def fee_steps(placement, changes, name="weekly_total_pence"):
     start, then each change's from its effective date (one dated before the start counts from
     the start; of two on a date, the later recorded). ``name`` picks the weekly total or one
     fee component (``core_weekly_pence``...)."""
-    by_date = {placement.start_date: getattr(placement, name)}
+    return tuple(engine.FeeStep(day, weekly) for day, weekly in fee_pairs(placement, changes, name))
+
+
+def fee_pairs(placement, changes, name="weekly_total_pence"):
+    """:func:`fee_steps` as (effective_from, weekly pence) pairs, for the engine's fast path
+    (``engine.range_totals``, ``engine.apply_uplifts``): the same history, without FeeSteps."""
+    start = placement.start_date
+    if not changes:
+        return [(start, getattr(placement, name))]
+    by_date = {start: getattr(placement, name)}
     for change in changes:
-        by_date[max(change.effective_from, placement.start_date)] = getattr(change, name)
-    return tuple(engine.FeeStep(day, weekly) for day, weekly in sorted(by_date.items()))
+        effective_from = change.effective_from
+        by_date[effective_from if effective_from > start else start] = getattr(change, name)
+    return sorted(by_date.items())
 
 
 def cost_terms(placement, changes, calendars, *, fees=None):

@@ -14,18 +14,27 @@ placements, 5 × 365 × 366 for term-time ones), which makes it exact without Fr
 the hot path; a placement's segments (stretches of one fee, one calendar, one academic year, one
 in-lieu status) are built once and cached on its :class:`CostTerms`. Work per range is
 O(log(fee steps + terms + years)); building the segments is O(fee steps + terms + years).
+
+Forecasts over thousands of placements need only totals: :func:`range_totals` gives exactly
+:func:`total_pence`'s figures without building terms or segments, evaluating C at the ranges'
+ends in one walk of the fee steps (and academic years), with each calendar's cumulative school
+days tabled once; uplift projection likewise comes in two halves (:func:`uplift_schedule`, then
+:func:`apply_uplifts` per component, :func:`project_components` to add them up), of which
+:func:`project_fees` is the composition. Property tests hold each fast path to the general one
+(tests/placements/test_engine_fast.py).
 """
 from __future__ import annotations
 
 import calendar as _calendar
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import accumulate
 
 ONE_DAY = timedelta(days=1)
 DEFAULT_CHARGEABLE_DAYS = 190
@@ -155,6 +164,11 @@ def _days_in_academic_year(year: int) -> int:
     return 366 if _calendar.isleap(year + 1) else 365
 
 
+# An estimated term-time day's share of the numerator per pence of fee and chargeable day, by
+# academic year: 365 × 366 ÷ the year's days (366 or 365).
+_ESTIMATE_FACTOR = {year: _YEAR_LCM // _days_in_academic_year(year) for year in range(1900, 2200)}
+
+
 # --- term calendars --------------------------------------------------------------------------
 
 def validate_terms(year: int, terms: Iterable[tuple[date, date]]) -> list[str]:
@@ -211,6 +225,23 @@ class TermCalendar:
             return 0
         end = self._ends[i]
         return self._prefix[i] + _weekdays_ord(self._starts[i], d if d < end else end)
+
+    def _cumulative(self) -> tuple[int, list[int]]:
+        """(o, table): table[d − o] is :meth:`_through`'s count for each ordinal d from the day
+        before its academic year to its last day, built once per calendar and shared by every
+        placement costed on it (the fast path, :func:`range_totals`)."""
+        found = self.__dict__.get("_cumulative_table")
+        if found is None:
+            first, last = academic_year_range(self.academic_year)
+            offset = first.toordinal() - 1
+            flags = [0] * (last.toordinal() - offset + 1)
+            for start, end in zip(self._starts, self._ends):
+                for o in range(start, end + 1):
+                    if (o + 6) % 7 < 5:  # date.fromordinal(o).weekday() < 5
+                        flags[o - offset] = 1
+            found = (offset, list(accumulate(flags)))
+            object.__setattr__(self, "_cumulative_table", found)
+        return found
 
     @property
     def total_school_days(self) -> int:
@@ -309,14 +340,34 @@ def fee_on(fees: tuple[FeeStep, ...], d: date) -> int:
 def add_fee_histories(*histories: tuple[FeeStep, ...]) -> tuple[FeeStep, ...]:
     """The total weekly fee of several fee components (each its own fee history, e.g. after
     :func:`project_fees` uplifted each component), as one history with a step wherever any
-    component's fee changes."""
-    dates = sorted({step.effective_from for history in histories for step in history})
+    component's fee changes (:func:`add_fee_pairs` on the steps' fields)."""
+    return tuple(FeeStep(d, total) for d, total in add_fee_pairs(*(
+        [(step.effective_from, step.weekly_pence) for step in history]
+        for history in histories)))
+
+
+def add_fee_pairs(*histories: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
+    """:func:`add_fee_histories` on (effective_from, weekly pence) pairs, each history in date
+    order: at each date any history steps, the sum of every non-empty history's fee on that
+    date (:func:`fee_on`: before its first step, its first), a step left out where the total
+    repeats the one before."""
+    histories = [history for history in histories if history]
+    dates = sorted({d for history in histories for d, _ in history})
+    at = [0] * len(histories)
+    fees = [history[0][1] for history in histories]
     steps = []
     for d in dates:
-        total = sum(fee_on(history, d) for history in histories if history)
-        if not steps or steps[-1].weekly_pence != total:
-            steps.append(FeeStep(d, total))
-    return tuple(steps)
+        total = 0
+        for j, history in enumerate(histories):
+            i = at[j]
+            while i < len(history) and history[i][0] <= d:
+                fees[j] = history[i][1]
+                i += 1
+            at[j] = i
+            total += fees[j]
+        if not steps or steps[-1][1] != total:
+            steps.append((d, total))
+    return steps
 
 
 @dataclass(frozen=True)
@@ -546,6 +597,137 @@ def total_pence(terms: CostTerms, from_: date, to: date) -> int:
     return table.rounded(b) - table.rounded(a - 1)
 
 
+# --- the fast path: totals only, for forecasts over thousands of placements ---------------------
+
+_NEVER = date.max.toordinal() + 2
+
+
+def range_totals(basis: Basis, start: date, last_day: date,
+                 fees: Sequence[tuple[date, int]], calendars: Calendars,
+                 charge_until: date | None, ranges: Iterable[tuple[date, date]]) -> list[int]:
+    """The cost in pence of each (from, to) of ``ranges``, inclusive: the very figures of
+    :func:`total_pence` on ``CostTerms(basis, start, last_day, fees, calendars, charge_until)``
+    (``fees`` as (effective_from, weekly pence) pairs in date order, one per date), without
+    building the terms, their FeeSteps or the segments the workings need (issue 12 §6, §10:
+    forecasts over thousands of placements). Each is round(C(to)) − round(C(from − 1)),
+    rounding half up on the cumulative totals; C is evaluated only at those days, walking the
+    fee steps (and, term time, the academic years) once from the start up to the last of them,
+    52-week stretches in closed form (fee × days) and school days looked up in each calendar's
+    cumulative table (:meth:`TermCalendar._cumulative`). Tests check it against
+    :func:`total_pence` and the day-by-day oracle (tests/placements/test_engine_fast.py)."""
+    if last_day < start:
+        raise ValueError("the last day is before the start")
+    charged = charge_until if charge_until is not None and charge_until > last_day else last_day
+    points, pairs = _plan(ranges if isinstance(ranges, tuple) else tuple(ranges))
+    term_time = basis is TERM_TIME or basis == TERM_TIME.value
+    values = _numerators(term_time, start, charged.toordinal(), fees, calendars, points)
+    denominator = _DENOMINATOR_TERM if term_time else _DENOMINATOR_52
+    twice = 2 * denominator
+    return [0 if before is None else
+            (2 * values[through] + denominator) // twice
+            - (2 * values[before] + denominator) // twice
+            for before, through in pairs]
+
+
+@lru_cache(maxsize=256)
+def _plan(ranges: tuple[tuple[date, date], ...]) -> tuple[list[int], list[tuple]]:
+    """The days C is needed at for ``ranges`` (each range's day before and last day, as
+    ordinals, ascending, once each) and, per range, the indices of its two in that list (None,
+    None for a range that ends before it begins). The same few ranges serve a whole forecast."""
+    ordinals = [(a.toordinal(), b.toordinal()) for a, b in ranges]
+    points = sorted({o for a, b in ordinals if b >= a for o in (a - 1, b)})
+    where = {o: i for i, o in enumerate(points)}
+    return points, [(where[a - 1], where[b]) if b >= a else (None, None) for a, b in ordinals]
+
+
+def _numerators(term_time: bool, start_date: date, end: int, fees, calendars: Calendars,
+                points: list[int]) -> list[int]:
+    """C(d) × the basis's denominator at each ordinal d of ``points`` (ascending) for a
+    placement charged from ``start_date`` to the ordinal ``end``: the same sums as
+    :class:`_Table`'s segments — a 52-week day costs its fee, a term-time school day on a
+    calendar fee × 365 × 366, an estimated day fee × chargeable × (365 × 366 ÷ the academic
+    year's days) — taken stretch by stretch (one fee and, term time, one academic year), and
+    only up to the last point asked."""
+    start = start_date.toordinal()
+    values = []
+    count = len(points)
+    k = 0
+    while k < count and points[k] < start:
+        values.append(0)
+        k += 1
+    if k == count:
+        return values
+    # The fee on the start day: the last step on or before it, else the first (the start fee).
+    steps = len(fees)
+    i = 0
+    fee = fees[0][1]
+    while i < steps and fees[i][0].toordinal() <= start:
+        fee = fees[i][1]
+        i += 1
+    next_fee = fees[i][0].toordinal() if i < steps else _NEVER
+    if term_time:
+        year = start_date.year if start_date.month >= 9 else start_date.year - 1
+        next_year = _first_of_september(year + 1)
+        chargeable = calendars.chargeable_days
+        provider, default = calendars.provider, calendars.default
+    else:
+        next_year = _NEVER
+    cum = 0
+    first = start
+    while True:
+        boundary = next_fee if next_fee < next_year else next_year
+        if boundary > end:
+            boundary = end + 1
+        last = boundary - 1
+        table = None
+        if not term_time:
+            rate = fee
+        else:
+            calendar = provider.get(year)  # calendars.calendar_for(year)[0], inlined
+            if calendar is None:
+                calendar = default.get(year)
+            if calendar is None:
+                factor = _ESTIMATE_FACTOR.get(year) or _YEAR_LCM // _days_in_academic_year(year)
+                rate = fee * chargeable * factor
+            else:
+                rate = fee * _YEAR_LCM
+                offset, table = calendar._cumulative()
+                before = table[first - 1 - offset]
+        while k < count and points[k] <= last:
+            d = points[k]
+            units = d - first + 1 if table is None else table[d - offset] - before
+            values.append(cum + rate * units)
+            k += 1
+        if k == count:
+            return values
+        cum += rate * (boundary - first if table is None else table[last - offset] - before)
+        if boundary > end:
+            break
+        if boundary == next_fee:
+            fee = fees[i][1]
+            i += 1
+            next_fee = fees[i][0].toordinal() if i < steps else _NEVER
+        if boundary == next_year:
+            year += 1
+            next_year = _first_of_september(year + 1)
+        first = boundary
+    values.extend([cum] * (count - k))
+    return values
+
+
+@lru_cache(maxsize=512)
+def _first_of_september(year: int) -> int:
+    """The ordinal of 1 September ``year``: where academic year ``year`` begins."""
+    return date(year, 9, 1).toordinal()
+
+
+def totals(terms: CostTerms, ranges: Iterable[tuple[date, date]]) -> list[int]:
+    """:func:`range_totals` for ``terms``: each range's :func:`total_pence`."""
+    return range_totals(terms.basis, terms.start, terms.last_day,
+                        [(step.effective_from, step.weekly_pence) for step in terms.fees],
+                        terms.calendars, terms.charge_until, ranges)
+
+
 def cost(terms: CostTerms, from_: date, to: date) -> Costing:
     """The cost of ``from_`` to ``to`` inclusive with its workings (issue 12 §6). Only days in
     the charged period cost anything (a range wholly outside it costs 0 with no lines); the
@@ -765,18 +947,78 @@ def project_fees(fees: tuple[FeeStep, ...], rule: UpliftRule, start: date, last_
     fee in force that day (known steps included; a known step on a due date is uplifted in
     place). Known steps after a projected one keep their own amounts. A due date giving no change
     (0%, or a missing index with no assumption) adds no step. One fee component at a time:
-    combine components with :func:`add_fee_histories`."""
+    combine components with :func:`add_fee_histories`. It is :func:`apply_uplifts` of
+    :func:`uplift_schedule`, the two halves forecasts use (the schedule once per placement,
+    applied to each component)."""
+    schedule = uplift_schedule(rule, start, last_day, index_values, assumed_bp, already_applied)
+    return tuple(FeeStep(d, weekly) for d, weekly in apply_uplifts(
+        [(step.effective_from, step.weekly_pence) for step in fees], schedule))
+
+
+def project_components(histories: Iterable[Sequence[tuple[date, int]]],
+                       schedule: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
+    """The total weekly fee of several fee components, each uplifted on ``schedule`` (issue 12
+    §4): ``add_fee_pairs(*(apply_uplifts(history, schedule) for history in histories))``.
+    Where every history is one step on the same date (a placement with no fee changes: the
+    common case) that is :func:`project_flat`; tests check the two give the same steps."""
+    histories = [history for history in histories if history]
+    if histories and all(len(history) == 1 for history in histories):
+        since = histories[0][0][0]
+        if all(history[0][0] == since for history in histories):
+            return project_flat(since, [history[0][1] for history in histories], schedule)
+    return add_fee_pairs(*(apply_uplifts(history, schedule) for history in histories))
+
+
+def project_flat(since: date, fees: Sequence[int],
+                 schedule: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
+    """:func:`project_components` for components with one fee each from ``since`` (issue 12
+    §4): each component compounded by each uplift in turn and rounded half up to the penny
+    (:func:`uplift_fee`), a step wherever the total moves. Where an uplift is not after the one
+    before (or ``since``), it falls back to the component-by-component path."""
+    previous = since
+    for due, _ in schedule:
+        if due <= previous:
+            return add_fee_pairs(*(apply_uplifts([(since, fee)], schedule) for fee in fees))
+        previous = due
+    total = sum(fees)
+    steps = [(since, total)]
+    for due, percent_bp in schedule:
+        factor = 10000 + percent_bp
+        fees = [(2 * fee * factor + 10000) // 20000 for fee in fees]  # uplift_fee, inlined
+        total = sum(fees)
+        if total != steps[-1][1]:
+            steps.append((due, total))
+    return steps
+
+
+def uplift_schedule(rule: UpliftRule, start: date, last_day: date,
+                    index_values: Mapping[tuple[int, int], int], assumed_bp: int | None = None,
+                    already_applied: Iterable[date] = ()) -> list[tuple[date, int]]:
+    """The uplifts :func:`project_fees` applies, in date order: (due date, percentage in basis
+    points from :func:`uplift_percent`) for each of :func:`uplift_due_dates` not in
+    ``already_applied`` (issue 12 §4)."""
     applied = set(already_applied)
+    return [(due, uplift_percent(rule, due, index_values, assumed_bp).percent_bp)
+            for due in uplift_due_dates(rule, start, last_day) if due not in applied]
+
+
+def apply_uplifts(fees: Sequence[tuple[date, int]],
+                  schedule: Iterable[tuple[date, int]]) -> list[tuple[date, int]]:
+    """A fee history, as (effective_from, weekly pence) pairs in date order, with each
+    (due date, basis points) of ``schedule`` applied in turn (issue 12 §4): the fee in force on
+    the due date (:func:`fee_on`) uplifted (:func:`uplift_fee`) becomes a step on that date,
+    replacing a known step there; no step where the uplift changes nothing."""
     steps = list(fees)
-    for due in uplift_due_dates(rule, start, last_day):
-        if due in applied:
-            continue
-        current = fee_on(steps, due)
-        uplifted = uplift_fee(current, uplift_percent(rule, due, index_values,
-                                                      assumed_bp).percent_bp)
+    for due, percent_bp in schedule:
+        i = 0
+        while i < len(steps) and steps[i][0] <= due:
+            i += 1
+        current = steps[i - 1][1] if i else steps[0][1]
+        uplifted = _round_num(current * (10000 + percent_bp), 10000)
         if uplifted == current:
             continue
-        steps = [step for step in steps if step.effective_from != due]
-        steps.append(FeeStep(due, uplifted))
-        steps.sort(key=lambda step: step.effective_from)
-    return tuple(steps)
+        if i and steps[i - 1][0] == due:
+            steps[i - 1] = (due, uplifted)
+        else:
+            steps.insert(i, (due, uplifted))
+    return steps
