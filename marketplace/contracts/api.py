@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from ..api import PAGINATION, api_blueprint, errors, page_items
 from . import services
-from .schemas import ContractInputSchema, ContractSchema, DecisionInputSchema
+from .schemas import (ContractChangeSchema, ContractInputSchema, ContractSchema,
+                      DecisionInputSchema)
 
 blp = api_blueprint("api_contracts", __name__,
                     description="The contract register: an authority's block contracts for SEND "
@@ -46,7 +47,7 @@ def contract(contract_id):
 
 
 @blp.patch("/contracts/<id:contract_id>")
-@blp.arguments(ContractInputSchema(partial=True))
+@blp.arguments(ContractChangeSchema)
 @blp.response(200, ContractSchema)
 def update_contract(data, contract_id):
     """Change the fields given (your authority's officers and managers). ``status``: active

@@ -127,6 +127,16 @@ class ContractInputSchema(Schema):
     termination_reason = fields.String(load_default=None, allow_none=True)
 
 
+
+class ContractChangeSchema(ContractInputSchema):
+    """A contract's change (PATCH): any of the recording's fields; only those given change.
+    Its own name in the OpenAPI document (the recording's, made partial, would share one)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
 class DecisionInputSchema(Schema):
     decision = fields.String(load_default=None, metadata={"description": "taken or declined"})
     reason = fields.String(load_default=None, allow_none=True)
