@@ -61,11 +61,6 @@ def _administration_page(endpoint):
         endpoint.startswith("audit.") or endpoint.startswith("notifications."))
 
 
-def _own_organisation_page(endpoint):
-    """A provider's own pages: its profile, documents, rate card, vacancies and term dates."""
-    return bool(endpoint) and endpoint.split(".")[0] in ("providers", "term_calendars")
-
-
 def _is_on(pages, endpoint):
     """Whether ``endpoint`` is one of ``pages``: a blueprint's name, a set of endpoints or a
     function of the endpoint."""
@@ -76,12 +71,29 @@ def _is_on(pages, endpoint):
     return endpoint in pages
 
 
-def sections(role):
+def _own_organisation(provider_id):
+    """A provider's own pages, as the pages of its "Your organisation" (the links the provider
+    pages show everyone else, templates/providers/_provider_nav.html)."""
+    own = {"provider_id": provider_id}
+    return [("Profile", ("providers.provider", own),
+             {"providers.own_profile", "providers.provider", "providers.edit_profile"}),
+            ("Documents", ("providers.documents", own),
+             {"providers.documents", "providers.new_document"}),
+            ("Rate card", ("providers.rate_card", own),
+             {"providers.rate_card", "providers.edit_rate_card"}),
+            ("Vacancies", ("providers.provider_vacancies", own),
+             {"providers.provider_vacancies", "providers.new_vacancy", "providers.vacancy"}),
+            ("Term dates", ("term_calendars.provider_calendars", own), "term_calendars")]
+
+
+def sections(role, organisation_id=None):
     """The service navigation's items for ``role``, each ``(text, pages)`` where ``pages`` lists
     the item's ``(text, endpoint, pages)``: an item of several pages links to its first and gives
     them a sub-navigation on each of them (issue 15 §7: one row at 1280 pixels, sections grouped
     as a council officer thinks of them: the purchasing system, placements, contracts,
-    providers). A page's ``pages`` says which endpoints mark it, and its item, current."""
+    providers). A page's endpoint is a name or ``(name, arguments)``; its ``pages`` says which
+    endpoints mark it, and its item, current. ``organisation_id``: a provider's own, for its
+    pages."""
     authority = role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER)
     host = role == Role.HOST_ADMIN
     provider = role == Role.PROVIDER_USER
@@ -115,12 +127,11 @@ def sections(role):
                       + ([("Forecasts", "forecasts.forecast", "forecasts")] if authority else [])))
         items.append(("Contracts", [("Contracts", "contracts.register", _contract_page)]))
     if provider:
-        items.append(("Your organisation", [("Your organisation", "providers.own_profile",
-                                             _own_organisation_page)]))
+        items.append(("Your organisation", _own_organisation(organisation_id)))
     else:
         items.append(("Providers", [("Directory", "providers.directory", _PROVIDER_PAGES),
                                     ("Vacancies", "providers.vacancies", {"providers.vacancies"})]
-                      + ([("Term dates", "term_calendars.calendars_home", "term_calendars")]
+                      + ([("Term dates", "term_calendars.default_calendars", "term_calendars")]
                          if host else [])))
     # People, the audit trail, failed emails and the delegation limit sit behind one page; the
     # signed-in person's name and Sign out are in the header, apart from the sections.
@@ -130,8 +141,11 @@ def sections(role):
 
 
 def _link(text, endpoint, active):
-    return {"href": url_for(endpoint), "text": text, "active": active,
-            "current": request.endpoint == endpoint}
+    endpoint, arguments = endpoint if isinstance(endpoint, tuple) else (endpoint, {})
+    return {"href": url_for(endpoint, **arguments), "text": text, "active": active,
+            "current": request.endpoint == endpoint and all(
+                (request.view_args or {}).get(name) == value
+                for name, value in arguments.items())}
 
 
 def navigation():
@@ -142,7 +156,7 @@ def navigation():
         return {"navigation": [], "sub_navigation": None, "account_active": False}
     endpoint = request.endpoint
     items, sub_navigation = [], None
-    for text, pages in sections(current_user.role):
+    for text, pages in sections(current_user.role, current_user.organisation_id):
         on = [_is_on(page_set, endpoint) for _, _, page_set in pages]
         items.append(_link(text, pages[0][1], any(on)))
         if any(on) and len(pages) > 1:
