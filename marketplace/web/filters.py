@@ -36,8 +36,12 @@ _PROVIDER_PAGES = {"providers.directory", "providers.provider", "providers.docum
                    "providers.rate_card", "providers.provider_vacancies", "providers.vacancy"}
 
 
+_DECISION_PAGES = {"evaluation.decision", "evaluation.letter"}
+
+
 def _placement_page(endpoint):
-    return bool(endpoint) and endpoint.startswith("placements.")
+    """A placement's pages, its fees and uplift proposals included."""
+    return bool(endpoint) and endpoint.split(".")[0] in ("placements", "placement_fees")
 
 
 def _call_off_page(endpoint):
@@ -57,49 +61,110 @@ def _administration_page(endpoint):
         endpoint.startswith("audit.") or endpoint.startswith("notifications."))
 
 
-def navigation():
-    """The service navigation for the signed-in user's role (pages: endpoints or a blueprint)."""
-    if not current_user.is_authenticated:
-        return {"navigation": [], "account_active": False}
-    items = [("Home", "web.dashboard", {"web.dashboard"})]
-    if current_user.role == Role.HOST_ADMIN:
-        items.append(("Authorities", "authorities.authorities", "authorities"))
-    items.append(("Purchasing system", "purchasing.system", "purchasing"))
-    items.append(("Specifications", "specifications.specifications", _SPECIFICATION_PAGES))
-    if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
-        items.append(("Admission windows", "windows.windows", _WINDOW_PAGES))
-    if current_user.role == Role.HOST_ADMIN:
-        items.append(("Questionnaire", "windows.questionnaire", _QUESTIONNAIRE_PAGES))
-    if current_user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
-        items.append(("Local schedules", "specifications.local_schedules",
-                      _LOCAL_SCHEDULE_PAGES))
-    if current_user.role in (Role.EVALUATOR, Role.HOST_ADMIN):
-        items.append(("Evaluations", "evaluation.evaluations", _EVALUATION_PAGES))
-    if current_user.role in (Role.HOST_ADMIN, Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER):
-        items.append(("Admissions", "evaluation.admissions", _ADMISSION_PAGES))
-    if current_user.role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER,
-                             Role.PROVIDER_USER):
-        items.append(("Call-offs", "calloffs.call_offs", _call_off_page))
-        items.append(("Placements", "placements.placements", _placement_page))
-        if current_user.role != Role.PROVIDER_USER:
-            items.append(("Forecasts", "forecasts.forecast", "forecasts"))
-        items.append(("Contracts", "contracts.register", _contract_page))
-    if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
-        items.append(("Term dates", "term_calendars.calendars_home", "term_calendars"))
-    if current_user.role == Role.PROVIDER_USER:
-        items.append(("Your organisation", "providers.own_profile", "providers"))
+def _is_on(pages, endpoint):
+    """Whether ``endpoint`` is one of ``pages``: a blueprint's name, a set of endpoints or a
+    function of the endpoint."""
+    if isinstance(pages, str):
+        return bool(endpoint) and endpoint.split(".")[0] == pages
+    if callable(pages):
+        return pages(endpoint)
+    return endpoint in pages
+
+
+def _own_organisation(provider_id):
+    """A provider's own pages, as the pages of its "Your organisation" (the links the provider
+    pages show everyone else, templates/providers/_provider_nav.html)."""
+    own = {"provider_id": provider_id}
+    return [("Profile", ("providers.provider", own),
+             {"providers.own_profile", "providers.provider", "providers.edit_profile"}),
+            ("Documents", ("providers.documents", own),
+             {"providers.documents", "providers.new_document"}),
+            ("Rate card", ("providers.rate_card", own),
+             {"providers.rate_card", "providers.edit_rate_card"}),
+            ("Vacancies", ("providers.provider_vacancies", own),
+             {"providers.provider_vacancies", "providers.new_vacancy", "providers.vacancy"}),
+            ("Term dates", ("term_calendars.provider_calendars", own), "term_calendars")]
+
+
+def sections(role, organisation_id=None):
+    """The service navigation's items for ``role``, each ``(text, pages)`` where ``pages`` lists
+    the item's ``(text, endpoint, pages)``: an item of several pages links to its first and gives
+    them a sub-navigation on each of them (issue 15 §7: one row at 1280 pixels, sections grouped
+    as a council officer thinks of them: the purchasing system, placements, contracts,
+    providers). A page's endpoint is a name or ``(name, arguments)``; its ``pages`` says which
+    endpoints mark it, and its item, current. ``organisation_id``: a provider's own, for its
+    pages."""
+    authority = role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER)
+    host = role == Role.HOST_ADMIN
+    provider = role == Role.PROVIDER_USER
+    # An application's decision and feedback letter sit with the pages that lead to them: the
+    # evaluations (host, evaluator), the provider's own applications, the authority's admissions.
+    decision_with = ("Evaluations" if role in (Role.HOST_ADMIN, Role.EVALUATOR)
+                     else "Admission windows" if provider else "Admissions")
+    purchasing = [("System and lots", "purchasing.system", "purchasing"),
+                  ("Specifications", "specifications.specifications", _SPECIFICATION_PAGES)]
+    if authority:
+        purchasing.append(("Local schedules", "specifications.local_schedules",
+                           _LOCAL_SCHEDULE_PAGES))
+    if host or provider:
+        purchasing.append(("Admission windows", "windows.windows", _WINDOW_PAGES))
+    if host:
+        purchasing.append(("Questionnaire", "windows.questionnaire", _QUESTIONNAIRE_PAGES))
+    if role in (Role.EVALUATOR, Role.HOST_ADMIN):
+        purchasing.append(("Evaluations", "evaluation.evaluations", _EVALUATION_PAGES))
+    if host or authority:
+        purchasing.append(("Admissions", "evaluation.admissions", _ADMISSION_PAGES))
+    purchasing = [(text, endpoint, pages | _DECISION_PAGES if text == decision_with else pages)
+                  for text, endpoint, pages in purchasing]
+
+    items = [("Home", [("Home", "web.dashboard", {"web.dashboard"})])]
+    if host:
+        items.append(("Authorities", [("Authorities", "authorities.authorities", "authorities")]))
+    items.append(("Purchasing system", purchasing))
+    if authority or provider:
+        items.append(("Placements", [("Call-offs", "calloffs.call_offs", _call_off_page),
+                                     ("Placements", "placements.placements", _placement_page)]
+                      + ([("Forecasts", "forecasts.forecast", "forecasts")] if authority else [])))
+        items.append(("Contracts", [("Contracts", "contracts.register", _contract_page)]))
+    if provider:
+        items.append(("Your organisation", _own_organisation(organisation_id)))
     else:
-        items.append(("Providers", "providers.directory", _PROVIDER_PAGES))
-        items.append(("Vacancies", "providers.vacancies", {"providers.vacancies"}))
+        items.append(("Providers", [("Directory", "providers.directory", _PROVIDER_PAGES),
+                                    ("Vacancies", "providers.vacancies", {"providers.vacancies"})]
+                      + ([("Term dates", "term_calendars.default_calendars", "term_calendars")]
+                         if host else [])))
     # People, the audit trail, failed emails and the delegation limit sit behind one page; the
-    # signed-in person's own account is their name, at the end of the navigation.
-    items.append(("Administration", "web.administration", _administration_page))
-    return {"account_active": request.endpoint in _ACCOUNT_PAGES, "navigation": [
-        {"href": url_for(endpoint), "text": text,
-         "active": request.blueprint == pages if isinstance(pages, str)
-         else pages(request.endpoint) if callable(pages) else request.endpoint in pages}
-        for text, endpoint, pages in items
-    ]}
+    # signed-in person's name and Sign out are in the header, apart from the sections.
+    items.append(("Administration", [("Administration", "web.administration",
+                                      _administration_page)]))
+    return items
+
+
+def _link(text, endpoint, active):
+    endpoint, arguments = endpoint if isinstance(endpoint, tuple) else (endpoint, {})
+    return {"href": url_for(endpoint, **arguments), "text": text, "active": active,
+            "current": request.endpoint == endpoint and all(
+                (request.view_args or {}).get(name) == value
+                for name, value in arguments.items())}
+
+
+def navigation():
+    """The service navigation for the signed-in user's role (``navigation``: its items, each
+    marked ``active`` on its pages and ``current`` on the page it links to) and the current
+    item's ``sub_navigation`` (its ``label`` and ``links``) when it groups several pages."""
+    if not current_user.is_authenticated:
+        return {"navigation": [], "sub_navigation": None, "account_active": False}
+    endpoint = request.endpoint
+    items, sub_navigation = [], None
+    for text, pages in sections(current_user.role, current_user.organisation_id):
+        on = [_is_on(page_set, endpoint) for _, _, page_set in pages]
+        items.append(_link(text, pages[0][1], any(on)))
+        if any(on) and len(pages) > 1:
+            sub_navigation = {"label": text, "links": [
+                _link(page_text, page_endpoint, page_on)
+                for (page_text, page_endpoint, _), page_on in zip(pages, on)]}
+    return {"account_active": endpoint in _ACCOUNT_PAGES, "navigation": items,
+            "sub_navigation": sub_navigation}
 
 
 def init_app(app):
