@@ -277,7 +277,8 @@ def sections(user, queues):
 
     def review(row):
         hint, colour = _due(row.PlacementReview.due_on, today)
-        return WorkItem(f"{row.Placement.reference}: annual review of {row.Placement.case_reference}",
+        placement = row.Placement
+        return WorkItem(f"{placement.reference}: annual review of {placement.case_reference}",
                         "placements.review", {"review_id": row.PlacementReview.id}, hint,
                         "Overdue" if colour == "red" else "Not held", colour)
     add("reviews", "Annual reviews due", review, "No annual reviews are due.")
@@ -310,7 +311,8 @@ def sections(user, queues):
             "Overdue" if overdue else "Decision due", "red" if overdue else "yellow")
     add("extensions", "Contract extensions to decide" if is_manager
         else "Contract extension decisions coming up", extension,
-        "No contract extension decisions are due.", "contracts.register", "See the contract register")
+        "No contract extension decisions are due.", "contracts.register",
+        "See the contract register")
 
     add("invitations", "Invitations waiting for your response", lambda call_off: WorkItem(
         f"{call_off.reference}: {call_off.lot.code} {call_off.placement_type.label.lower()} "
