@@ -11,6 +11,7 @@ from marketplace.calloffs import services as calloffs
 from marketplace.extensions import db
 from marketplace.placements import fees, reviews
 from marketplace.providers.models import DocumentKind
+from marketplace.specifications.models import SpecificationKind
 from marketplace.web import dashboards
 from tests.calloffs import factories as call_offs
 from tests.contracts import factories as contract_factories
@@ -20,6 +21,7 @@ from tests.notifications.factories import failed_message
 from tests.placements import fee_factories
 from tests.providers import factories as provider_factories
 from tests.purchasing import factories as purchasing_factories
+from tests.specifications import factories as specification_factories
 from tests.windows import factories as window_factories
 
 NOW = "2026-11-24 10:00 +00:00"
@@ -194,8 +196,9 @@ def test_the_managers_queues_are_approvals_uplifts_and_extensions_to_decide(
 
 def test_the_providers_queues_list_its_own_invitations_awards_and_documents(
         world, as_user, now):
-    """Invitations open and unanswered (by response deadline), awards to answer, and current
-    documents expiring within 30 days or expired (a renewed one is not)."""
+    """Invitations open and unanswered (by response deadline), awards to answer, current
+    documents expiring within 30 days or expired (a renewed one is not), and specification
+    versions in force or coming into force not yet accepted (the one in force first)."""
     lot = call_offs.market(world)
     later = call_offs.published(world.officer, lot, response_deadline=call_offs.deadline(12))
     sooner = call_offs.published(world.officer, lot, response_deadline=call_offs.deadline(10))
@@ -225,11 +228,22 @@ def test_the_providers_queues_list_its_own_invitations_awards_and_documents(
     provider_factories.document(world.provider_user, DocumentKind.SAFEGUARDING_POLICY)  # renewed
     provider_factories.document(world.other_provider_user, DocumentKind.INSURANCE,
                                 expires_on=TODAY + timedelta(days=1))
+    # Specifications: core v2 (from 15 December) and terms v1 (in force, overdue) to accept;
+    # core v1 is accepted. Larchfield accepted only the terms.
+    core = specification_factories.specification(world.host, title="Core")
+    terms = specification_factories.specification(world.host, SpecificationKind.CONTRACT_TERMS,
+                                                  title="Terms")
+    core_v1 = specification_factories.version(world.host, core)
+    terms_v1 = specification_factories.version(world.host, terms)
+    core_v2 = specification_factories.version(world.host, core, effective_on=date(2026, 12, 15))
+    specification_factories.acceptance(world.provider, core_v1)
+    specification_factories.acceptance(world.other_provider, terms_v1)
 
     queues = _queues(world.provider_user)
     assert _ids(queues["invitations"]) == [sooner.id, later.id]
     assert _ids(queues["awards"]) == [award.id]
     assert _ids(queues["documents"]) == [insurance.id, ofsted.id]
+    assert _ids(queues["specifications"], lambda o: o.version.id) == [terms_v1.id, core_v2.id]
     page = _page(as_user, world.provider_user)
     assert "Invitations waiting for your response (2)" in page
     assert f'href="/call-offs/{sooner.id}"' in page
@@ -242,6 +256,7 @@ def test_the_providers_queues_list_its_own_invitations_awards_and_documents(
     assert _ids(theirs["invitations"]) == [sooner.id, answered.id, not_invited.id]
     assert _ids(theirs["awards"]) == [theirs_award.id]
     assert theirs["documents"].count == 1
+    assert _ids(theirs["specifications"], lambda o: o.version.id) == [core_v1.id, core_v2.id]
 
 
 def test_the_hosts_queues_follow_each_application_and_window(world, as_user, now):
