@@ -352,3 +352,35 @@ def test_a_dashboards_statement_count_does_not_grow_with_its_queues(world, as_us
         assert response.status_code == 200 and heading in response.get_data(as_text=True)
 
     assert_constant_queries(make, dashboard, sizes=(2, 7))
+
+
+@pytest.mark.parametrize("person", ["host_admin", "evaluator", "manager"])
+def test_the_other_dashboards_statement_counts_do_not_grow_either(world, as_user, now, person):
+    """The host's queues (applications at each stage, windows, failed emails), the evaluator's
+    and the manager's cost the same however much waits."""
+    from marketplace.evaluation import services as evaluation
+
+    lots = [purchasing_factories.lot(world.host, "DAY")]
+    market_lot = call_offs.market(world, code="DAYX") if person == "manager" else None
+    if person == "manager":
+        with tenants.scoped_to(world.member):
+            calloffs.set_delegation_limit(world.manager, 100)
+    client = as_user(getattr(world, person))
+
+    def make(count):
+        for n in range(count):
+            if person == "manager":
+                _awarded(world, market_lot)
+                continue
+            closed = evaluation_factories.window(world.host, title=f"Round {n}", lots=lots)
+            made = evaluation_factories.application(world.provider, closed)
+            with tenants.scoped_to(world.host):
+                evaluation.assign_evaluator(world.host_admin, made.id, world.evaluator.id)
+            window_factories.window(world.host, title=f"Soon {n}", lots=lots,
+                                    opens_at=tenants.utcnow() + timedelta(days=2))
+            failed_message(world.member)
+
+    def dashboard():
+        assert client.get("/dashboard").status_code == 200
+
+    assert_constant_queries(make, dashboard, sizes=(2, 7))
