@@ -858,3 +858,45 @@ def _remind_before_close(window, now):
     db.session.commit()
     return 1
 
+
+
+# ---------------------------------------------------------------- work queues (issue 15 §1)
+
+UPCOMING_DAYS = 14
+
+
+@dataclass
+class WindowEvent:
+    window: AdmissionWindow
+    event: str  # "opens" or "closes"
+    at: object  # when (UTC)
+
+
+def windows_opening_or_closing(actor, days=UPCOMING_DAYS, limit=None):
+    """The admission windows that open or close within ``days`` (default 14) from now, for the
+    host's administrator: one event each (a window opening and closing in the period has two),
+    soonest first. Three statements: the count, the first events, their windows."""
+    from sqlalchemy import literal, union_all
+    from sqlalchemy.orm import lazyload
+
+    from ..queues import QUEUE_LENGTH, Queue, first_of
+
+    require_host_admin(actor)
+    now = tenants.utcnow()
+    horizon = now + timedelta(days=days)
+    opening = select(AdmissionWindow.id.label("window_id"), literal("opens").label("event"),
+                     AdmissionWindow.opens_at.label("at")).where(
+        AdmissionWindow.opens_at > now, AdmissionWindow.opens_at <= horizon)
+    closing = select(AdmissionWindow.id.label("window_id"), literal("closes").label("event"),
+                     AdmissionWindow.closes_at.label("at")).where(
+        AdmissionWindow.closes_at.is_not(None), AdmissionWindow.closes_at > now,
+        AdmissionWindow.closes_at <= horizon)
+    events = union_all(opening, closing).subquery()
+    found = first_of(select(events.c.window_id, events.c.event, events.c.at)
+                     .order_by(events.c.at, events.c.window_id), limit or QUEUE_LENGTH,
+                     rows=True)
+    windows = {w.id: w for w in db.session.scalars(
+        select(AdmissionWindow).where(AdmissionWindow.id.in_([r.window_id for r in found.items]))
+        .options(lazyload(AdmissionWindow.lots), lazyload(AdmissionWindow.questions)))}
+    return Queue(found.count, [WindowEvent(windows[r.window_id], r.event, r.at)
+                               for r in found.items])
