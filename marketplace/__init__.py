@@ -123,6 +123,7 @@ def _register_blueprints(app):
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
     from .contracts import models as _contract_models  # noqa: F401 (until its views exist)
+    from .costsharing import models as _cost_sharing_models  # noqa: F401 (until its views exist)
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
