@@ -129,7 +129,35 @@ OWNED_OBJECTS = {
     # Index series (CPI) are the host's, read by everyone.
     "index_code": shared(lambda world: placement_fee_factories.cpi(
         world.host, {(2026, 9): 380}).code),
+    # Cost sharing (issue 14) is the host's working: a year's costs and its runs do not exist
+    # for members or providers. A member's statement is its own ("authority_id" decides: the
+    # approved run's statement of Manchester is none of Stockport's business).
+    "financial_year": Owned(lambda world: "2026-27", owner="host_admin",
+                            outsiders=("manager", "other_officer", "provider_user")),
+    "run_id": Owned(lambda world: _cost_sharing_run(world), owner="host_admin",
+                    outsiders=("manager", "other_manager", "provider_user")),
 }
+
+
+def _cost_sharing_run(world):
+    """An approved budget run for 2026-27 sharing the host's costs with Manchester and
+    Stockport (made once per test)."""
+    from sqlalchemy import select
+
+    from marketplace.costsharing.models import CostSharingRun
+    from marketplace.extensions import db
+
+    from .costsharing import factories as cost_sharing_factories
+
+    with tenants.scoped_to(world.host):
+        found = db.session.scalar(select(CostSharingRun.id))
+    if found is not None:
+        return found
+    cost_sharing_factories.terms(world)
+    cost_sharing_factories.costs(world)
+    made = cost_sharing_factories.run(world)
+    cost_sharing_factories.approve(world, made.id)
+    return made.id
 
 
 def _term_calendars(world):
@@ -229,7 +257,7 @@ def test_the_owner_is_not_refused(app, client, world, rule, endpoint, method):
     url = _url(app, endpoint, world)
     owner = _owned(_arguments(rule)).owner
     response = _open(client, getattr(world, owner), url, method)
-    assert response.status_code in (200, 302, 400, 403, 409, 422), (
+    assert response.status_code in (200, 201, 302, 400, 403, 409, 422), (
         f"{owner} got {response.status_code} from {url}")
 
 

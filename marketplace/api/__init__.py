@@ -228,6 +228,7 @@ def init_app(app):
     from ..audit import api as audit_api
     from ..authorities import api as authorities_api
     from ..calloffs import api as calloffs_api
+    from ..costsharing import api as cost_sharing_api
     from ..evaluation import api as evaluation_api
     from ..placements import api as placements_api
     from ..placements import calendar_api as term_calendars_api
@@ -255,7 +256,7 @@ def init_app(app):
                 purchasing_api.blp, providers_api.blp, specifications_api.blp, windows_api.blp,
                 evaluation_api.blp, calloffs_api.blp, placements_api.blp,
                 term_calendars_api.blp, placement_fees_api.blp,
-                forecast_api.blp):
+                forecast_api.blp, cost_sharing_api.blp):
         api.register_blueprint(blp, url_prefix=PREFIX + (blp.url_prefix or ""))
         csrf.exempt(blp)
     app.register_blueprint(docs.bp)
