@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 import tenants
 
@@ -623,11 +623,13 @@ def create_run(actor, financial_year, kind, *, preview=False, terms=None, supers
         created_at=tenants.utcnow())
     db.session.add(run)
     db.session.flush()
-    for record in records:
-        db.session.add(CostSharingResult(
-            run_id=run.id, authority_id=record["authority_id"],
-            membership_days=record["membership_days"], amount_pence=record["amount_pence"],
-            true_up_pence=record["true_up_pence"], workings=record, released=False))
+    # One statement for every member's row (a run over every English authority): owned, as
+    # the run is, by the host in scope.
+    db.session.execute(insert(CostSharingResult), [{
+        "organisation_id": run.organisation_id, "run_id": run.id,
+        "authority_id": record["authority_id"], "membership_days": record["membership_days"],
+        "amount_pence": record["amount_pence"], "true_up_pence": record["true_up_pence"],
+        "workings": record, "released": False} for record in records])
     usage_totals = {}
     for line in (line for c in result.contributions for line in c.usage_lines):
         usage_totals[line.measure] = str(line.total)
@@ -682,8 +684,8 @@ def approve_run(actor, run_id):
                        "recalculation that supersedes it instead")
     now = tenants.utcnow()
     run.status, run.approved_by_id, run.approved_at = RunStatus.APPROVED, actor.id, now
-    for result in run.results:
-        result.released = True
+    db.session.execute(update(CostSharingResult).where(CostSharingResult.run_id == run.id)
+                       .values(released=True))
     if run.totals is not None:
         run.totals.released, run.totals.approved_at = True, now
     superseded = None

@@ -230,3 +230,40 @@ def test_only_the_hosts_administrators_run_cost_sharing(world, region):
         services.year_costs(world.manager, YEAR)
     with tenants.scoped_to(world.host), pytest.raises(PermissionDenied):
         services.create_run(world.evaluator, YEAR, "budget")
+
+
+def test_making_a_run_takes_the_same_statements_however_many_authorities_and_placements(
+        world, region):
+    """Issue 14, done when: a run over every authority takes a constant number of SQL
+    statements; so does the list of the year's runs."""
+    from ..factories import authority
+    from ..helpers import assert_constant_queries
+
+    def more(n):
+        for _ in range(n):
+            fee_factories.placement(authority(), world.provider, start=date(2026, 6, 1),
+                                    end=date(2027, 3, 31), core=90_000, support=0, therapies=0)
+
+    def make():
+        with tenants.scoped_to(world.host):
+            view = services.create_run(world.host_admin, YEAR, "budget")
+        assert sum(_amounts(view).values()) == 9_000_000
+
+    def listed():
+        with tenants.scoped_to(world.host):
+            assert services.list_runs(world.host_admin, YEAR)
+
+    assert_constant_queries(more, make, sizes=(0, 4))
+    assert_constant_queries(more, listed, sizes=(4, 8))
+
+
+def test_a_runs_frozen_snapshot_gives_its_result_again(world, region):
+    """Issue 14 §3: the stored inputs are every input: the arithmetic over them gives the
+    stored contributions exactly, whatever has changed since."""
+    view = factories.run(world)
+    fee_factories.placement(world.other_member, world.provider, start=date(2026, 4, 1),
+                            end=date(2027, 3, 31), core=100_000, support=0, therapies=0)
+    with tenants.scoped_to(world.host):
+        run = db.session.get(CostSharingRun, view.id)
+        again = services.apportion_snapshot(run.inputs)
+        assert again.amounts == {r.authority_id: r.amount_pence for r in run.results}
