@@ -123,7 +123,7 @@ def _register_blueprints(app):
     from .evaluation.views import bp as evaluation_bp
     from .notifications.views import bp as notifications_bp
     from .contracts import models as _contract_models  # noqa: F401 (until its views exist)
-    from .costsharing import models as _cost_sharing_models  # noqa: F401 (until its views exist)
+    from .costsharing.views import bp as cost_sharing_bp
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
@@ -145,7 +145,7 @@ def _register_blueprints(app):
     app.register_blueprint(provider_registration_bp)
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
                calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp,
-               forecasts_bp):
+               forecasts_bp, cost_sharing_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)

@@ -761,3 +761,73 @@ def statement(actor, run_id, authority_id):
                      ContributionView.of(result.workings), totals.summary,
                      totals.net_cost_pence, totals.contributions_pence,
                      totals.host_net_cost_pence, totals.participants, totals.approved_at)
+
+
+# ---------------------------------------------------------------- for the pages
+
+def parse_percent_bp(text, name, *, optional=False):
+    """A percentage as people type it ("30", "2.5", "3%") to basis points; ValidationFailed
+    naming ``name`` if it is not a number with at most two decimal places (None for a blank
+    ``optional`` one). Ranges are the terms' own checks."""
+    from decimal import Decimal, InvalidOperation
+
+    cleaned = (text or "").strip().rstrip("%").strip()
+    if not cleaned and optional:
+        return None
+    try:
+        hundredths = Decimal(cleaned) * 100
+    except InvalidOperation:
+        hundredths = None
+    if hundredths is None or not hundredths.is_finite() or (
+            hundredths != hundredths.to_integral_value()):
+        raise ValidationFailed({name: "Enter a percentage with up to two decimal places, "
+                                      "like 30 or 2.5"})
+    return int(hundredths)
+
+
+@dataclass(frozen=True)
+class TermsPage:
+    """The terms page: the version in force (None before any) and the authorities its caps and
+    participants name."""
+
+    terms: CostSharingTerms | None
+    authorities: list
+
+
+def terms_page(actor):
+    """The MoU terms in force and the region's authorities, for the host's administrators."""
+    _host_side(actor)
+    authorities = db.session.scalars(select(tenants.Authority).order_by(
+        tenants.Authority.name)).all()
+    return TermsPage(_latest_terms(), list(authorities))
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One of a member's statements in the list of them."""
+
+    run_id: int
+    financial_year: int
+    kind: RunKind
+    amount_pence: int
+    true_up_pence: int | None
+    approved_at: object
+
+    @property
+    def label(self):
+        return engine.year_label(self.financial_year)
+
+
+def my_statements(actor):
+    """A member authority's statements of approved runs, newest first, for its managers
+    (scoping shows a member only its own lines)."""
+    if not (is_manager(actor) and not actor.organisation.is_host):
+        raise PermissionDenied("only a member authority's managers read its statements")
+    rows = db.session.execute(
+        select(CostSharingResult.run_id, CostSharingTotals.financial_year,
+               CostSharingTotals.kind, CostSharingResult.amount_pence,
+               CostSharingResult.true_up_pence, CostSharingTotals.approved_at)
+        .join(CostSharingTotals, CostSharingTotals.run_id == CostSharingResult.run_id)
+        .where(CostSharingResult.authority_id == actor.organisation_id)
+        .order_by(CostSharingTotals.financial_year.desc(), CostSharingResult.run_id.desc()))
+    return [StatementLine(*row) for row in rows]

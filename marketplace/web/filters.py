@@ -79,6 +79,10 @@ def navigation():
             items.append(("Forecasts", "forecasts.forecast", "forecasts"))
     if current_user.role in (Role.HOST_ADMIN, Role.PROVIDER_USER):
         items.append(("Term dates", "term_calendars.calendars_home", "term_calendars"))
+    if current_user.role == Role.HOST_ADMIN:
+        items.append(("Cost sharing", "cost_sharing.terms", "cost_sharing"))
+    elif current_user.role == Role.AUTHORITY_MANAGER and not current_user.organisation.is_host:
+        items.append(("Cost sharing", "cost_sharing.statements", "cost_sharing"))
     if current_user.role == Role.PROVIDER_USER:
         items.append(("Your organisation", "providers.own_profile", "providers"))
     else:
