@@ -61,6 +61,10 @@ DEMO_IDS = {
     "index_code": "select min(code) from index_series",
     # The uplift proposal its provider (Hillside) made on that placement.
     "proposal_id": "select min(id) from uplift_proposal",
+    # Cost sharing: the demo's year and its approved budget run (a member manager's statement
+    # of it is their own authority's, "authority_id" being their organisation).
+    "financial_year": "select '2026-27'",
+    "run_id": "select min(id) from cost_sharing_run",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -324,5 +328,33 @@ def test_forecast_pages_for_each_year_and_the_rate_form_in_its_error_state(serve
     assert "There is a problem" in page.content()
     if violations := run_axe(page):
         failures.append(format_violations(violations, "the assumed rate form (with errors)"))
+    context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+def test_cost_sharing_forms_in_their_error_state_and_a_preview(server, browser):
+    """The host's MoU terms and costs forms sent back with errors, and a what-if preview beside
+    the approved run (issue 14)."""
+    app, base, _ = server
+    failures = []
+    context, page = _signed_in(browser, base, "host.admin@cheshire-east.example.com")
+    for path, field, value, button in (
+            ("/cost-sharing", "#fixed_percent", "lots", "Save the terms"),
+            ("/cost-sharing/2026-27/costs", "#lines-0-amount", "fifty",
+             "Save costs and income")):
+        page.goto(base + path)
+        page.fill(field, value)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("load")
+        assert "There is a problem" in page.content()
+        if violations := run_axe(page):
+            failures.append(format_violations(violations, f"{path} (with errors)"))
+    page.goto(base + "/cost-sharing/2026-27/runs")
+    page.fill("#fixed_percent", "30")
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_load_state("load")
+    assert "Preview (not saved)" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the cost-sharing preview"))
     context.close()
     assert not failures, "\n\n".join(failures)
