@@ -7,12 +7,13 @@ strings ("30", "2.5"); financial years are labels ("2026-27"); dates are ISO 860
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask import Response, request
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..api import api_blueprint, errors
 from ..money import format_pounds
-from . import services
+from . import downloads, services
 from .models import CostCategory
 
 blp = api_blueprint("api_cost_sharing", __name__, url_prefix="/cost-sharing",
@@ -381,9 +382,42 @@ class CostSharingStatementSchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
 
 
+_DOWNLOADS = {"pdf": (downloads.PDF, downloads.statement_pdf),
+              "xlsx": (downloads.XLSX, downloads.statement_xlsx)}
+
+
+def _file(found, extension):
+    mimetype, render = _DOWNLOADS[extension]
+    return Response(render(found), mimetype=mimetype, headers={
+        "Content-Disposition":
+            f'attachment; filename="{downloads.filename(found, extension)}"'})
+
+
 @blp.get("/runs/<id:run_id>/statements/<id:authority_id>")
 @blp.response(200, CostSharingStatementSchema)
 def statement(run_id, authority_id):
     """The member's statement of an approved run: its managers read their own (another
-    member's is 404); the host's administrators read any."""
-    return services.statement(current_user, run_id, authority_id)
+    member's is 404); the host's administrators read any. JSON, or a PDF or XLSX workbook by
+    the Accept header (or the ``.pdf`` / ``.xlsx`` suffix)."""
+    found = services.statement(current_user, run_id, authority_id)
+    wanted = request.accept_mimetypes.best_match(
+        ["application/json", downloads.PDF, downloads.XLSX], default="application/json")
+    for extension, (mimetype, _) in _DOWNLOADS.items():
+        if wanted == mimetype and request.accept_mimetypes[mimetype] > (
+                request.accept_mimetypes["application/json"]):
+            return _file(found, extension)
+    return found
+
+
+@blp.get("/runs/<id:run_id>/statements/<id:authority_id>.pdf")
+@blp.response(200, description="The statement as a PDF.", content_type=downloads.PDF)
+def statement_pdf(run_id, authority_id):
+    """The member's statement as a PDF (as ``statement``)."""
+    return _file(services.statement(current_user, run_id, authority_id), "pdf")
+
+
+@blp.get("/runs/<id:run_id>/statements/<id:authority_id>.xlsx")
+@blp.response(200, description="The statement as an XLSX workbook.", content_type=downloads.XLSX)
+def statement_xlsx(run_id, authority_id):
+    """The member's statement as an XLSX workbook (as ``statement``)."""
+    return _file(services.statement(current_user, run_id, authority_id), "xlsx")

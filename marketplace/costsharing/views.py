@@ -3,7 +3,7 @@ costs and income, makes, previews, approves and recalculates runs and reads each
 workings; a member's managers read their own statements with the region totals."""
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovRadioInput, GovSelect,
@@ -17,7 +17,7 @@ from ..formatting import london_date
 from ..money import display_pounds, parse_pounds
 from ..placements import engine
 from ..web.forms import GovDateField, show_errors
-from . import services
+from . import downloads, services
 from .models import CostCategory
 
 bp = Blueprint("cost_sharing", __name__, url_prefix="/cost-sharing")
@@ -426,3 +426,19 @@ def statements():
 def statement(run_id, authority_id):
     return render_template("costsharing/statement.html",
                            statement=services.statement(current_user, run_id, authority_id))
+
+
+def _download(run_id, authority_id, render, extension, mimetype):
+    found = services.statement(current_user, run_id, authority_id)
+    return Response(render(found), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{downloads.filename(found, extension)}"'})
+
+
+@bp.get("/runs/<id:run_id>/statements/<id:authority_id>.pdf")
+def statement_pdf(run_id, authority_id):
+    return _download(run_id, authority_id, downloads.statement_pdf, "pdf", downloads.PDF)
+
+
+@bp.get("/runs/<id:run_id>/statements/<id:authority_id>.xlsx")
+def statement_xlsx(run_id, authority_id):
+    return _download(run_id, authority_id, downloads.statement_xlsx, "xlsx", downloads.XLSX)

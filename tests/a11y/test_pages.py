@@ -71,7 +71,8 @@ DEMO_IDS = {
 # JSON API; its human-readable docs page is a page).
 NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
              "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx",
-             "forecasts.forecast_csv", "forecasts.forecast_xlsx"}
+             "forecasts.forecast_csv", "forecasts.forecast_xlsx",
+             "cost_sharing.statement_pdf", "cost_sharing.statement_xlsx"}
 
 
 @pytest.fixture(scope="module")

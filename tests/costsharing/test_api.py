@@ -125,3 +125,40 @@ def test_members_and_providers_are_told_the_hosts_working_does_not_exist(world, 
         assert client.get(f"{BASE}/2026-27/costs", headers=_auth(user)).status_code == 404
         assert client.get(f"{BASE}/terms", headers=_auth(user)).status_code == 404
     assert client.get(f"{BASE}/terms", headers=_auth(world.evaluator)).status_code == 403
+
+
+def test_a_statement_downloads_as_pdf_and_xlsx(world, client, host):
+    """Issue 14 §5: the statement as a PDF or workbook, by the Accept header or the suffix, in
+    the API and the browser; the workbook holds the member's figures and the region totals."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from ..helpers import sign_in
+
+    factories.terms(world)
+    factories.costs(world)
+    run = factories.run(world)
+    factories.approve(world, run.id)
+    manager = _auth(world.manager)
+    url = f"{BASE}/runs/{run.id}/statements/{world.member.id}"
+    as_pdf = client.get(url, headers={**manager, "Accept": "application/pdf"})
+    assert as_pdf.status_code == 200 and as_pdf.mimetype == "application/pdf"
+    assert as_pdf.data.startswith(b"%PDF")
+    assert client.get(url + ".pdf", headers=manager).data.startswith(b"%PDF")
+    workbook = client.get(url + ".xlsx", headers=manager)
+    assert workbook.mimetype.endswith("spreadsheetml.sheet")
+    cells = {row[0]: row[1] if len(row) > 1 else None
+             for row in load_workbook(BytesIO(workbook.data)).active.iter_rows(values_only=True)}
+    assert float(cells["Your contribution"]) == 52527.42
+    assert float(cells["Net cost shared"]) == 90000.00
+    assert client.get(url, headers={**manager, "Accept": "application/json"}).is_json
+    other = f"{BASE}/runs/{run.id}/statements/{world.other_member.id}.xlsx"
+    assert client.get(other, headers=manager).status_code == 404
+
+    sign_in(client, world.manager)
+    page = f"/cost-sharing/runs/{run.id}/statements/{world.member.id}"
+    assert client.get(page + ".pdf").data.startswith(b"%PDF")
+    assert client.get(page + ".xlsx").status_code == 200
+    assert client.get(f"/cost-sharing/runs/{run.id}/statements/{world.other_member.id}.pdf"
+                      ).status_code == 404
