@@ -698,8 +698,37 @@ def approve_run(actor, run_id):
     db.session.flush()
     audit.record("cost_sharing.run_approved", run, actor=actor, before={"status": "draft"},
                  after={"status": "approved", "supersedes_id": run.supersedes_id})
+    _tell_members(actor, run)
     db.session.commit()
     return _view_of(run, superseded)
+
+
+def _tell_members(actor, run):
+    """Each member's managers are told the run is approved, with a link to their statement
+    (issue 14 §6); the messages are the member's own (one read of its managers per member)."""
+    from ..accounts.models import Role, User, UserStatus
+    from ..notifications.services import external_url, notify
+
+    db.session.flush()  # the host's own writes, in the host's scope, before the members'
+    for result in run.results:
+        if result.authority.is_host:
+            continue
+        workings = result.workings
+        context = {
+            "financial_year": engine.year_label(run.financial_year), "kind": run.kind.value,
+            "host_name": actor.organisation.name, "authority_name": result.authority.name,
+            "amount": _pounds(result.amount_pence),
+            "true_up": (None if workings.get("true_up_pence") is None
+                        else _pounds(workings["true_up_pence"])),
+            "link": external_url("cost_sharing.statement", run_id=run.id,
+                                 authority_id=result.authority_id)}
+        with tenants.scoped_to(result.authority):
+            managers = db.session.scalars(select(User).where(
+                User.role == Role.AUTHORITY_MANAGER, User.status == UserStatus.ACTIVE)).all()
+            for manager in managers:
+                notify(manager.email, "cost_sharing_run_approved",
+                       {**context, "full_name": manager.full_name})
+            db.session.flush()
 
 
 def get_run(actor, run_id):

@@ -267,3 +267,28 @@ def test_a_runs_frozen_snapshot_gives_its_result_again(world, region):
         run = db.session.get(CostSharingRun, view.id)
         again = services.apportion_snapshot(run.inputs)
         assert again.amounts == {r.authority_id: r.amount_pence for r in run.results}
+
+
+def test_members_managers_are_told_when_a_run_is_approved(app, world, region):
+    """Issue 14 §6: each member's managers get an email with a link to their own statement;
+    the message is the member's own."""
+    from marketplace.notifications.models import OutboxMessage
+
+    from ..notifications.helpers import empty_queue, mailbox, run_queued_jobs
+
+    empty_queue(app)
+    sent = mailbox(app)
+    view = factories.run(world)
+    factories.approve(world, view.id)
+    run_queued_jobs(app)
+    for authority, manager, amount in ((world.member, world.manager, "£52,527.42"),
+                                       (world.other_member, world.other_manager, "£37,472.58")):
+        with tenants.scoped_to(authority):
+            [message] = db.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.template == "cost_sharing_run_approved")).all()
+        assert message.recipient == manager.email
+        assert message.subject == "Cost sharing 2026-27: your budget statement"
+        [email] = [e for e in sent if e["To"] == manager.email]
+        body = email.get_body(("plain",)).get_content()
+        assert amount in body
+        assert f"/cost-sharing/runs/{view.id}/statements/{authority.id}" in body
