@@ -224,6 +224,42 @@ def set_costs(data, financial_year):
                                          data["income"]))
 
 
+# ---------------------------------------------------------------- population
+
+class CostSharingPopulationLineSchema(Schema):
+    authority_id = fields.Integer(required=True)
+    name = fields.String(dump_only=True)
+    ons_code = fields.String(dump_only=True)
+    population = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "e.g. the ONS 0–25 mid-year estimate; null removes the figure"})
+
+
+class CostSharingPopulationSchema(Schema):
+    """Each authority's population for the year: the population measure's figures."""
+
+    figures = fields.List(fields.Nested(CostSharingPopulationLineSchema), load_default=list)
+
+
+@blp.get("/<financial_year>/population")
+@blp.response(200, CostSharingPopulationSchema)
+@errors(404, 422)
+def population(financial_year):
+    """Every authority's population for the year (null where not entered); the host's
+    administrators."""
+    return {"figures": services.population_figures(current_user, financial_year)}
+
+
+@blp.put("/<financial_year>/population")
+@blp.arguments(CostSharingPopulationSchema)
+@blp.response(200, CostSharingPopulationSchema)
+@errors(404, omit=(409,))
+def set_population(data, financial_year):
+    """Set authorities' populations for the year (those not listed are kept); an unknown
+    authority or a negative figure is refused naming it."""
+    figures = {line["authority_id"]: line["population"] for line in data["figures"]}
+    return {"figures": services.set_population(current_user, financial_year, figures)}
+
+
 # ---------------------------------------------------------------- runs
 
 class CostSharingContributionSchema(Schema):

@@ -289,6 +289,26 @@ def set_costs(actor, financial_year, lines, income):
     return after
 
 
+@dataclass(frozen=True)
+class PopulationLine:
+    authority_id: int
+    name: str
+    ons_code: str
+    population: int | None
+
+
+def population_figures(actor, financial_year):
+    """Every authority with its population for the year (None where not entered), for the
+    host's administrators."""
+    _host_side(actor)
+    year = parse_financial_year(financial_year)
+    found = dict(db.session.execute(
+        select(PopulationFigure.authority_id, PopulationFigure.population)
+        .where(PopulationFigure.financial_year == year)).all())
+    return [PopulationLine(a.id, a.name, a.ons_code, found.get(a.id)) for a in
+            db.session.scalars(select(tenants.Authority).order_by(tenants.Authority.name))]
+
+
 def set_population(actor, financial_year, figures):
     """Set the population figures for a year (``{authority id: population}``; None removes
     one), the population measure's figures (issue 14 §1). The host's administrators only."""
@@ -321,7 +341,7 @@ def set_population(actor, financial_year, figures):
                  after={"financial_year": year,
                         "figures": {str(k): v for k, v in sorted(figures.items())}})
     db.session.commit()
-    return figures
+    return population_figures(actor, financial_year)
 
 
 # ---------------------------------------------------------------- the snapshot and its result

@@ -311,6 +311,58 @@ def costs(financial_year):
                            cost_rows=COST_ROWS, income_rows=INCOME_ROWS), status
 
 
+# ---------------------------------------------------------------- population
+
+def population_form(lines, blank=False):
+    """A population field per authority (``population-<id>``)."""
+
+    class PopulationForm(FlaskForm):
+        submit = SubmitField("Save population figures", widget=GovSubmitInput())
+
+    for line in lines:
+        setattr(PopulationForm, f"population-{line.authority_id}", StringField(
+            f"{line.name}", widget=GovTextInput()))
+    data = {f"population-{line.authority_id}": "" if line.population is None
+            else str(line.population) for line in lines}
+    return _form(PopulationForm, data, blank)
+
+
+@bp.route("/<financial_year>/population", methods=["GET", "POST"])
+def population(financial_year):
+    lines = services.population_figures(current_user, financial_year)
+    status = 200
+    if request.method == "POST":
+        form = population_form(lines)
+        if form.validate_on_submit():
+            figures, errors = {}, {}
+            for line in lines:
+                text = (form[f"population-{line.authority_id}"].data or "").strip()
+                text = text.replace(",", "")
+                if not text:
+                    figures[line.authority_id] = None
+                elif text.isdigit():
+                    figures[line.authority_id] = int(text)
+                else:
+                    errors[f"population-{line.authority_id}"] = (
+                        f"Enter {line.name}'s population as a whole number, like 285000")
+            try:
+                if errors:
+                    raise ValidationFailed(errors)
+                services.set_population(current_user, financial_year, figures)
+            except ValidationFailed as error:
+                show_errors(form, ValidationFailed({
+                    name.replace("population.", "population-"): message
+                    for name, message in error.errors.items()}))
+            else:
+                flash("Population figures saved.", "success")
+                return redirect(url_for(".population", financial_year=financial_year))
+        status = 422
+    else:
+        form = population_form(lines, blank=True)
+    return render_template("costsharing/population.html", lines=lines, form=form,
+                           financial_year=financial_year), status
+
+
 # ---------------------------------------------------------------- runs
 
 class RunForm(FlaskForm):

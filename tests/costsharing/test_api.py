@@ -162,3 +162,23 @@ def test_a_statement_downloads_as_pdf_and_xlsx(world, client, host):
     assert client.get(page + ".xlsx").status_code == 200
     assert client.get(f"/cost-sharing/runs/{run.id}/statements/{world.other_member.id}.pdf"
                       ).status_code == 404
+
+
+def test_population_figures_share_the_usage_part(world, client, host):
+    """Issue 14 §1: population is a figure per authority per year that the host enters; a run by
+    population shares the usage pot by it (all usage: 3 : 1 of £90,000)."""
+    response = client.put(f"{BASE}/2026-27/population", headers=host, json={"figures": [
+        {"authority_id": world.member.id, "population": 300_000},
+        {"authority_id": world.other_member.id, "population": 100_000}]})
+    assert response.status_code == 200, response.json
+    figures = {f["authority_id"]: f["population"] for f in response.json["figures"]}
+    assert figures[world.member.id] == 300_000 and figures[world.host.id] is None
+    bad = client.put(f"{BASE}/2026-27/population", headers=host, json={"figures": [
+        {"authority_id": world.member.id, "population": -1}]})
+    assert _fields(bad) == {f"population.{world.member.id}"}
+    factories.terms(world, fixed_percent_bp=0, usage_measure="population")
+    factories.costs(world)
+    run = client.post(f"{BASE}/2026-27/runs", headers=host, json={"kind": "budget",
+                                                                  "preview": True}).json
+    assert {c["authority_id"]: c["amount"] for c in run["contributions"]} == {
+        world.member.id: "67500.00", world.other_member.id: "22500.00"}

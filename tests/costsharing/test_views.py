@@ -127,3 +127,16 @@ def test_the_runs_list_takes_the_same_statements_however_many_runs(world, client
         assert client.get("/cost-sharing/2026-27/runs").status_code == 200
 
     assert_constant_queries(more, listed, sizes=(1, 4))
+
+
+def test_the_population_form_saves_figures_and_names_a_bad_one(world, client):
+    sign_in(client, world.host_admin)
+    response = client.post("/cost-sharing/2026-27/population", data={
+        f"population-{world.member.id}": "285,000", f"population-{world.other_member.id}": ""})
+    assert response.status_code == 302
+    page = client.get("/cost-sharing/2026-27/population").get_data(as_text=True)
+    assert 'value="285000"' in page
+    response = client.post("/cost-sharing/2026-27/population", data={
+        f"population-{world.member.id}": "lots"})
+    assert response.status_code == 422
+    assert f'href="#population-{world.member.id}"' in response.get_data(as_text=True)
