@@ -136,7 +136,28 @@ OWNED_OBJECTS = {
                             outsiders=("manager", "other_officer", "provider_user")),
     "run_id": Owned(lambda world: _cost_sharing_run(world), owner="host_admin",
                     outsiders=("manager", "other_manager", "provider_user")),
+    # Manchester's invoice for that run: recording its payment is the host's (Manchester reads
+    # it in its own list, which takes no id).
+    "invoice_id": Owned(lambda world: _cost_sharing_invoice(world), owner="host_admin",
+                        outsiders=("manager", "other_manager", "provider_user")),
 }
+
+
+def _cost_sharing_invoice(world):
+    from sqlalchemy import select
+
+    from marketplace.costsharing import services as cost_sharing
+    from marketplace.costsharing.models import CostSharingInvoice
+    from marketplace.extensions import db
+
+    run_id = _cost_sharing_run(world)
+    with tenants.scoped_to(world.host):
+        found = db.session.scalar(select(CostSharingInvoice.id).where(
+            CostSharingInvoice.authority_id == world.member.id))
+        if found is None:
+            found = next(i.id for i in cost_sharing.raise_invoices(world.host_admin, run_id)
+                         if i.authority_id == world.member.id)
+    return found
 
 
 def _cost_sharing_run(world):

@@ -457,3 +457,66 @@ def statement_pdf(run_id, authority_id):
 def statement_xlsx(run_id, authority_id):
     """The member's statement as an XLSX workbook (as ``statement``)."""
     return _file(services.statement(current_user, run_id, authority_id), "xlsx")
+
+
+# ---------------------------------------------------------------- invoices
+
+class CostSharingInvoiceSchema(Schema):
+    """An invoice: ``amount`` is the member's contribution (budget) or true-up (outturn; a
+    negative amount is a credit); ``status`` raised, overdue (unpaid after ``due_on``) or
+    paid."""
+
+    id = fields.Integer()
+    run_id = fields.Integer()
+    authority_id = fields.Integer()
+    reference = fields.String()
+    amount_pence = Money(data_key="amount")
+    raised_on = fields.Date()
+    due_on = fields.Date()
+    paid_on = fields.Date(allow_none=True)
+    payment_reference = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["raised", "overdue", "paid"]})
+
+
+class CostSharingRaiseSchema(Schema):
+    raised_on = fields.Date(load_default=None)
+    payment_days = fields.Integer(load_default=services.INVOICE_DAYS)
+
+
+class CostSharingPaymentSchema(Schema):
+    paid_on = fields.Date(load_default=None)
+    payment_reference = fields.String(load_default=None, allow_none=True)
+
+
+@blp.get("/runs/<id:run_id>/invoices")
+@blp.response(200, CostSharingInvoiceSchema(many=True))
+def invoices(run_id):
+    """The run's invoices with their status today (the host's administrators)."""
+    return services.list_invoices(current_user, run_id)
+
+
+@blp.post("/runs/<id:run_id>/invoices")
+@blp.arguments(CostSharingRaiseSchema)
+@blp.response(201, CostSharingInvoiceSchema(many=True))
+def raise_invoices(data, run_id):
+    """Raise each member's invoice for an approved run (once: again is 409), due
+    ``payment_days`` after ``raised_on`` (today by default)."""
+    return services.raise_invoices(current_user, run_id, data["raised_on"],
+                                   data["payment_days"])
+
+
+@blp.post("/invoices/<id:invoice_id>/payment")
+@blp.arguments(CostSharingPaymentSchema)
+@blp.response(200, CostSharingInvoiceSchema)
+def record_payment(data, invoice_id):
+    """Record an invoice as paid on ``paid_on`` with the payment's reference (once: again is
+    409)."""
+    return services.record_payment(current_user, invoice_id, data["paid_on"],
+                                   data["payment_reference"])
+
+
+@blp.get("/invoices")
+@blp.response(200, CostSharingInvoiceSchema(many=True))
+def my_invoices():
+    """Your authority's invoices with their status today (a member authority's managers)."""
+    return services.my_invoices(current_user)

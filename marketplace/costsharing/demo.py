@@ -1,5 +1,6 @@
 """The demo region's cost sharing (issue 14): MoU terms, the host's costs and income for
-2026-27 and an approved budget run, made through the services by the host's administrator."""
+2026-27, an approved budget run and its invoices (one paid), made through the services by the
+host's administrator."""
 from datetime import date
 
 from sqlalchemy import select
@@ -8,6 +9,7 @@ import tenants
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..formatting import london_date
 from . import services
 
 YEAR = "2026-27"
@@ -35,3 +37,10 @@ def seed():
             [{"source": "Provider admission fees", "amount": 1_200_000}])
         run = services.create_run(admin, YEAR, "budget")
         services.approve_run(admin, run.id)
+        # Dated by the clock's today at the latest (the demo may be seeded on any day).
+        today = london_date()
+        raised_on = min(date(2026, 4, 10), today)
+        invoices = services.raise_invoices(admin, run.id, raised_on=raised_on)
+        if invoices:
+            services.record_payment(admin, invoices[0].id, min(date(2026, 5, 1), today),
+                                    "BACS 2026-0412")

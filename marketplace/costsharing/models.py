@@ -249,3 +249,49 @@ class CostSharingTotals(tenants.OrganisationOwned, tenants.Base):
         if kind is tenants.ScopeKind.MEMBER:
             return cls.released == true()
         return false()
+
+
+class CostSharingInvoice(tenants.OrganisationOwned, tenants.Base):
+    """The host's invoice to a member for its part of an approved run (issue 14 §5): its
+    contribution for a budget run, its true-up for an outturn run (a negative amount is a
+    credit). Raised → paid with dates and references; overdue follows the clock (unpaid after
+    ``due_on``). The host reads every invoice; a member reads its own."""
+
+    __tablename__ = "cost_sharing_invoice"
+    __owner_kind__ = tenants.OrganisationKind.AUTHORITY
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "reference", name="uq_cost_sharing_invoice_reference"),
+        UniqueConstraint("run_id", "authority_id", name="uq_cost_sharing_invoice_run_authority"),
+        Index("ix_cost_sharing_invoice_authority", "authority_id", "raised_on"),
+        CheckConstraint("due_on >= raised_on", name="due_after_raised"),
+        CheckConstraint("paid_on IS NULL OR paid_on >= raised_on", name="paid_after_raised"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("cost_sharing_run.id"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"))
+    reference: Mapped[str] = mapped_column(String(60))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    raised_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    payment_reference: Mapped[str | None] = mapped_column(String(100))
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    paid_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    authority: Mapped["tenants.Authority"] = relationship(
+        foreign_keys=[authority_id], lazy="joined")
+
+    def status_on(self, day):
+        """raised, overdue (unpaid after its due date) or paid."""
+        if self.paid_on is not None:
+            return "paid"
+        return "overdue" if day > self.due_on else "raised"
+
+    @classmethod
+    def __visible_to__(cls, kind, organisation_id, now):
+        if kind is tenants.ScopeKind.HOST:
+            return cls.owned_by(kind, organisation_id)
+        if kind is tenants.ScopeKind.MEMBER:
+            return cls.authority_id == organisation_id
+        return false()

@@ -495,6 +495,7 @@ class RunView:
     created_at: object = None
     approved_at: object = None
     preview: bool = False
+    invoices: list = field(default_factory=list)
 
     @property
     def label(self):
@@ -752,12 +753,15 @@ def _tell_members(actor, run):
 
 
 def get_run(actor, run_id):
-    """A run with every member's workings, compared with the run it supersedes; the host's
-    administrators only (for anyone else it does not exist or is refused)."""
+    """A run with every member's workings, compared with the run it supersedes, and its
+    invoices; the host's administrators only (for anyone else it does not exist or is
+    refused)."""
     _host_side(actor)
     run = _run(run_id)
     compared = _run(run.supersedes_id) if run.supersedes_id else None
-    return _view_of(run, compared)
+    view = _view_of(run, compared)
+    view.invoices = _invoice_views(_invoices_of(run.id))
+    return view
 
 
 def list_runs(actor, financial_year):
@@ -877,6 +881,137 @@ def my_statements(actor):
                CostSharingTotals.kind, CostSharingResult.amount_pence,
                CostSharingResult.true_up_pence, CostSharingTotals.approved_at)
         .join(CostSharingTotals, CostSharingTotals.run_id == CostSharingResult.run_id)
-        .where(CostSharingResult.authority_id == actor.organisation_id)
         .order_by(CostSharingTotals.financial_year.desc(), CostSharingResult.run_id.desc()))
     return [StatementLine(*row) for row in rows]
+
+
+# ---------------------------------------------------------------- invoices
+
+INVOICE_DAYS = 30  # payment terms unless the host says otherwise
+
+
+def _today():
+    from ..formatting import london_date
+    return london_date(tenants.utcnow())
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An invoice with its status today (raised, overdue or paid)."""
+
+    invoice: object
+    status: str
+
+    def __getattr__(self, name):
+        return getattr(self.invoice, name)
+
+
+def _invoice_views(invoices):
+    today = _today()
+    return [InvoiceView(invoice, invoice.status_on(today)) for invoice in invoices]
+
+
+def _invoices_of(run_id):
+    from .models import CostSharingInvoice
+
+    return db.session.scalars(select(CostSharingInvoice).where(
+        CostSharingInvoice.run_id == run_id).order_by(CostSharingInvoice.reference)).all()
+
+
+def list_invoices(actor, run_id):
+    """The run's invoices with their status today (overdue ones flagged), for the host's
+    administrators."""
+    _host_side(actor)
+    _run(run_id)
+    return _invoice_views(_invoices_of(run_id))
+
+
+def raise_invoices(actor, run_id, raised_on=None, payment_days=INVOICE_DAYS):
+    """Raise an invoice to each member of an approved run (issue 14 §5): its contribution for a
+    budget run; for an outturn run its true-up on the budget (negative: a credit), or its
+    contribution when there was no approved budget. Nothing for a member owing nothing. The
+    host's administrators only; a run not approved, or already invoiced, is a Conflict."""
+    from datetime import timedelta
+
+    from .models import CostSharingInvoice
+
+    _host_side(actor)
+    run = _run(run_id)
+    if run.status != RunStatus.APPROVED:
+        raise Conflict("only an approved run is invoiced")
+    if _invoices_of(run.id):
+        raise Conflict("this run's invoices are already raised")
+    raised_on = raised_on or _today()
+    if not isinstance(payment_days, int) or not 0 <= payment_days <= 365:
+        raise ValidationFailed({"payment_days": "Give the days allowed for payment, 0 to 365"})
+    made = []
+    for result in run.results:
+        if result.authority.is_host:
+            continue
+        amount = (result.true_up_pence if run.kind == RunKind.OUTTURN
+                  and result.true_up_pence is not None else result.amount_pence)
+        if not amount:
+            continue
+        made.append(CostSharingInvoice(
+            run_id=run.id, authority_id=result.authority_id, amount_pence=amount,
+            reference=f"CS-{engine.year_label(run.financial_year)}-{run.kind.value[0].upper()}"
+                      f"{run.id}-{result.authority.ons_code}",
+            raised_on=raised_on, due_on=raised_on + timedelta(days=payment_days),
+            raised_by_id=actor.id))
+    db.session.add_all(made)
+    db.session.flush()
+    audit.record("cost_sharing.invoices_raised", run, actor=actor,
+                 after={"invoices": {i.reference: i.amount_pence for i in made},
+                        "raised_on": raised_on.isoformat()})
+    db.session.commit()
+    return _invoice_views(made)
+
+
+def get_invoice(actor, invoice_id):
+    """One invoice with its status today, for the host's administrators."""
+    from .models import CostSharingInvoice
+
+    _host_side(actor)
+    invoice = db.session.get(CostSharingInvoice, invoice_id)
+    if invoice is None:
+        raise NotFound("no such invoice")
+    return InvoiceView(invoice, invoice.status_on(_today()))
+
+
+def record_payment(actor, invoice_id, paid_on, payment_reference=None):
+    """Record that an invoice was paid on ``paid_on`` with the payment's reference (issue 14
+    §5). The host's administrators only; paying twice is a Conflict; a date before the invoice
+    was raised, or in the future, is refused naming paid_on."""
+    from .models import CostSharingInvoice
+
+    _host_side(actor)
+    invoice = db.session.get(CostSharingInvoice, invoice_id)
+    if invoice is None:
+        raise NotFound("no such invoice")
+    if invoice.paid_on is not None:
+        raise Conflict(f"invoice {invoice.reference} is already recorded as paid")
+    if paid_on is None:
+        raise ValidationFailed({"paid_on": "Enter the date the invoice was paid"})
+    if paid_on < invoice.raised_on or paid_on > _today():
+        raise ValidationFailed({"paid_on": "The date paid must be between the date raised and "
+                                           "today"})
+    invoice.paid_on = paid_on
+    invoice.payment_reference = _text(payment_reference)
+    invoice.paid_recorded_by_id = actor.id
+    db.session.flush()
+    audit.record("cost_sharing.invoice_paid", invoice, actor=actor, before={"paid_on": None},
+                 after={"paid_on": paid_on.isoformat(),
+                        "payment_reference": invoice.payment_reference})
+    db.session.commit()
+    return InvoiceView(invoice, invoice.status_on(_today()))
+
+
+def my_invoices(actor):
+    """A member authority's invoices with their status today, for its managers (scoping shows
+    a member only its own)."""
+    from .models import CostSharingInvoice
+
+    if not (is_manager(actor) and not actor.organisation.is_host):
+        raise PermissionDenied("only a member authority's managers read its invoices")
+    return _invoice_views(db.session.scalars(select(CostSharingInvoice).order_by(
+        CostSharingInvoice.raised_on.desc(), CostSharingInvoice.id.desc())).all())

@@ -439,10 +439,59 @@ class RecalculateForm(FlaskForm):
     submit = SubmitField("Recalculate from today's figures", widget=GovSubmitInput())
 
 
+class RaiseInvoicesForm(FlaskForm):
+    submit = SubmitField("Raise the members' invoices", widget=GovSubmitInput())
+
+
+class PaymentForm(FlaskForm):
+    paid_on = GovDateField("Date paid", error_label="date paid")
+    payment_reference = StringField("Payment reference", widget=GovTextInput(),
+                                    description="For example, the remittance advice number")
+    submit = SubmitField("Record the payment", widget=GovSubmitInput())
+
+
 @bp.get("/runs/<id:run_id>")
 def run(run_id):
     return render_template("costsharing/run.html", run=services.get_run(current_user, run_id),
-                           approve_form=ApproveForm(), recalculate_form=RecalculateForm())
+                           approve_form=ApproveForm(), recalculate_form=RecalculateForm(),
+                           invoices_form=RaiseInvoicesForm())
+
+
+@bp.post("/runs/<id:run_id>/invoices")
+def raise_invoices(run_id):
+    form = RaiseInvoicesForm()
+    if form.validate_on_submit():
+        made = services.raise_invoices(current_user, run_id)
+        flash(f"{len(made)} invoices raised.", "success")
+    return redirect(url_for(".run", run_id=run_id))
+
+
+@bp.route("/invoices/<id:invoice_id>/payment", methods=["GET", "POST"])
+def record_payment(invoice_id):
+    status = 200
+    if request.method == "POST":
+        form = PaymentForm()
+        if form.validate_on_submit():
+            try:
+                paid = services.record_payment(current_user, invoice_id, form.paid_on.data,
+                                               form.payment_reference.data)
+            except ValidationFailed as error:
+                show_errors(form, error)
+            else:
+                flash(f"Invoice {paid.reference} recorded as paid.", "success")
+                return redirect(url_for(".run", run_id=paid.run_id))
+        status = 422
+        invoice = services.get_invoice(current_user, invoice_id)
+    else:
+        invoice = services.get_invoice(current_user, invoice_id)
+        form = PaymentForm(formdata=None)
+    return render_template("costsharing/payment.html", invoice=invoice, form=form), status
+
+
+@bp.get("/invoices")
+def invoices():
+    return render_template("costsharing/invoices.html",
+                           invoices=services.my_invoices(current_user))
 
 
 @bp.post("/runs/<id:run_id>/approve")

@@ -11,8 +11,9 @@ participants, caps per authority in pence, damping), population figures per auth
 financial year, cost lines by category and income lines per financial year, and runs (budget or
 outturn; draft, approved or superseded; the run superseded, the terms version and the approved
 budget used, the frozen JSON snapshot of every input) with a result row per member (its
-contribution, workings and true-up, read by that member once released) and a totals row per run
-(the region totals, read by every member once released).
+contribution, workings and true-up, read by that member once released), a totals row per run
+(the region totals, read by every member once released) and invoices per member of an approved
+run (raised and due dates, paid date and reference; read by that member).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -130,6 +131,35 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_cost_sharing_run_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index('ix_cost_sharing_run_owner_year', ['organisation_id', 'financial_year', 'id'], unique=False)
 
+    op.create_table('cost_sharing_invoice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('authority_id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=60), nullable=False),
+    sa.Column('amount_pence', sa.BigInteger(), nullable=False),
+    sa.Column('raised_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('payment_reference', sa.String(length=100), nullable=True),
+    sa.Column('raised_by_id', sa.Integer(), nullable=True),
+    sa.Column('paid_recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint('due_on >= raised_on', name=op.f('ck_cost_sharing_invoice_due_after_raised')),
+    sa.CheckConstraint('paid_on IS NULL OR paid_on >= raised_on', name=op.f('ck_cost_sharing_invoice_paid_after_raised')),
+    sa.ForeignKeyConstraint(['authority_id'], ['authority.id'], name=op.f('fk_cost_sharing_invoice_authority_id_authority')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_cost_sharing_invoice_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['paid_recorded_by_id'], ['user_account.id'], name=op.f('fk_cost_sharing_invoice_paid_recorded_by_id_user_account')),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['user_account.id'], name=op.f('fk_cost_sharing_invoice_raised_by_id_user_account')),
+    sa.ForeignKeyConstraint(['run_id'], ['cost_sharing_run.id'], name=op.f('fk_cost_sharing_invoice_run_id_cost_sharing_run')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cost_sharing_invoice')),
+    sa.UniqueConstraint('organisation_id', 'reference', name='uq_cost_sharing_invoice_reference'),
+    sa.UniqueConstraint('run_id', 'authority_id', name='uq_cost_sharing_invoice_run_authority')
+    )
+    with op.batch_alter_table('cost_sharing_invoice', schema=None) as batch_op:
+        batch_op.create_index('ix_cost_sharing_invoice_authority', ['authority_id', 'raised_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cost_sharing_invoice_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cost_sharing_invoice_run_id'), ['run_id'], unique=False)
+
     op.create_table('cost_sharing_result',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -189,6 +219,12 @@ def downgrade():
         batch_op.drop_index('ix_cost_sharing_result_authority_released')
 
     op.drop_table('cost_sharing_result')
+    with op.batch_alter_table('cost_sharing_invoice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cost_sharing_invoice_run_id'))
+        batch_op.drop_index(batch_op.f('ix_cost_sharing_invoice_organisation_id'))
+        batch_op.drop_index('ix_cost_sharing_invoice_authority')
+
+    op.drop_table('cost_sharing_invoice')
     with op.batch_alter_table('cost_sharing_run', schema=None) as batch_op:
         batch_op.drop_index('ix_cost_sharing_run_owner_year')
         batch_op.drop_index(batch_op.f('ix_cost_sharing_run_organisation_id'))

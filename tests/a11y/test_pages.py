@@ -65,6 +65,7 @@ DEMO_IDS = {
     # of it is their own authority's, "authority_id" being their organisation).
     "financial_year": "select '2026-27'",
     "run_id": "select min(id) from cost_sharing_run",
+    "invoice_id": "select max(id) from cost_sharing_invoice",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the

@@ -182,3 +182,25 @@ def test_population_figures_share_the_usage_part(world, client, host):
                                                                   "preview": True}).json
     assert {c["authority_id"]: c["amount"] for c in run["contributions"]} == {
         world.member.id: "67500.00", world.other_member.id: "22500.00"}
+
+
+def test_invoices_through_the_api(world, client, host):
+    """Raised for an approved run (again: 409), paid with a reference, the member's own list."""
+    factories.terms(world)
+    factories.costs(world)
+    run = factories.run(world)
+    factories.approve(world, run.id)
+    raised = client.post(f"{BASE}/runs/{run.id}/invoices", headers=host,
+                         json={"raised_on": "2026-05-01", "payment_days": 14})
+    assert raised.status_code == 201, raised.json
+    mine = next(i for i in raised.json if i["authority_id"] == world.member.id)
+    assert (mine["amount"], mine["due_on"], mine["status"]) == ("52527.42", "2026-05-15", "raised")
+    assert client.post(f"{BASE}/runs/{run.id}/invoices", headers=host, json={}).status_code == 409
+    paid = client.post(f"{BASE}/invoices/{mine['id']}/payment", headers=host,
+                       json={"paid_on": "2026-05-01", "payment_reference": "BACS 1"})
+    assert paid.status_code == 200 and paid.json["status"] == "paid"
+    bad = client.post(f"{BASE}/invoices/{mine['id']}/payment", headers=host,
+                      json={"paid_on": "2026-05-02"})
+    assert bad.status_code == 409
+    listed = client.get(f"{BASE}/invoices", headers=_auth(world.manager)).json
+    assert [(i["reference"], i["status"]) for i in listed] == [(mine["reference"], "paid")]

@@ -292,3 +292,40 @@ def test_members_managers_are_told_when_a_run_is_approved(app, world, region):
         body = email.get_body(("plain",)).get_content()
         assert amount in body
         assert f"/cost-sharing/runs/{view.id}/statements/{authority.id}" in body
+
+
+def test_invoices_are_raised_once_paid_once_and_flagged_overdue(world, region, time_machine):
+    """Issue 14 §5: each member of an approved run is invoiced its contribution, raised → paid
+    with dates and references; unpaid after the due date it is overdue; a member reads its own
+    invoices only."""
+    view = factories.run(world)
+    with tenants.scoped_to(world.host), pytest.raises(Conflict, match="approved"):
+        services.raise_invoices(world.host_admin, view.id)
+    factories.approve(world, view.id)
+    with tenants.scoped_to(world.host):
+        raised = services.raise_invoices(world.host_admin, view.id)
+        with pytest.raises(Conflict, match="already raised"):
+            services.raise_invoices(world.host_admin, view.id)
+    assert {i.authority_id: (i.amount_pence, i.status) for i in raised} == {
+        world.member.id: (5_252_742, "raised"), world.other_member.id: (3_747_258, "raised")}
+    manchester = next(i for i in raised if i.authority_id == world.member.id)
+    assert manchester.due_on == date(2026, 5, 31)
+    assert manchester.reference == f"CS-2026-27-B{view.id}-{world.member.ons_code}"
+
+    time_machine.move_to("2026-06-02 10:00 +00:00", tick=False)
+    with tenants.scoped_to(world.host):
+        with pytest.raises(ValidationFailed) as caught:
+            services.record_payment(world.host_admin, manchester.id, date(2026, 4, 30))
+        assert "paid_on" in caught.value.errors
+        paid = services.record_payment(world.host_admin, manchester.id, date(2026, 5, 20),
+                                       "BACS 7781")
+        with pytest.raises(Conflict):
+            services.record_payment(world.host_admin, manchester.id, date(2026, 5, 21))
+        statuses = {i.authority_id: i.status for i in services.list_invoices(
+            world.host_admin, view.id)}
+    assert paid.status == "paid" and paid.payment_reference == "BACS 7781"
+    assert statuses == {world.member.id: "paid", world.other_member.id: "overdue"}
+    with tenants.scoped_to(world.member):
+        assert [i.authority_id for i in services.my_invoices(world.manager)] == [world.member.id]
+        with pytest.raises(NotFound):
+            services.record_payment(world.manager, manchester.id, date(2026, 5, 20))

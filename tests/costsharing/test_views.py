@@ -140,3 +140,29 @@ def test_the_population_form_saves_figures_and_names_a_bad_one(world, client):
         f"population-{world.member.id}": "lots"})
     assert response.status_code == 422
     assert f'href="#population-{world.member.id}"' in response.get_data(as_text=True)
+
+
+def test_the_host_raises_invoices_and_records_a_payment_in_the_browser(world, client, placed):
+    factories.terms(world)
+    factories.costs(world)
+    run = factories.run(world)
+    factories.approve(world, run.id)
+    sign_in(client, world.host_admin)
+    assert client.post(f"/cost-sharing/runs/{run.id}/invoices").status_code == 302
+    page = client.get(f"/cost-sharing/runs/{run.id}").get_data(as_text=True)
+    assert "Invoices" in page and "£52,527.42" in page
+    from marketplace.costsharing import services
+    with tenants.scoped_to(world.host):
+        invoice = next(i for i in services.list_invoices(world.host_admin, run.id)
+                       if i.authority_id == world.member.id)
+    response = client.post(f"/cost-sharing/invoices/{invoice.id}/payment",
+                           data={"paid_on": ["30", "4", "2026"]})
+    assert response.status_code == 422
+    assert "between the date raised and today" in response.get_data(as_text=True)
+    response = client.post(f"/cost-sharing/invoices/{invoice.id}/payment",
+                           data={"paid_on": ["1", "5", "2026"], "payment_reference": "BACS 9"})
+    assert response.status_code == 302
+    sign_in(client, world.manager)
+    mine = client.get("/cost-sharing/invoices").get_data(as_text=True)
+    assert invoice.reference in mine and "Paid" in mine and "BACS 9" in mine
+    assert world.other_member.name not in mine
