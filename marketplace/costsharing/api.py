@@ -98,7 +98,7 @@ class CostSharingTermsSchema(Schema):
     effective_from = fields.Date(load_default=None)
     fixed_percent_bp = Percent(data_key="fixed_percent", load_default=None)
     usage_measure = fields.String(load_default=None, allow_none=True,
-                                  metadata={"enum": MEASURES})
+                                  metadata={"enum": [*MEASURES, None]})
     usage_weights_bp = fields.Dict(data_key="usage_weights", keys=fields.String(),
                                    values=Percent(), load_default=None, allow_none=True)
     host_pays_share = fields.Boolean(load_default=False)
@@ -151,6 +151,7 @@ def _terms_out(row):
 
 @blp.get("/terms")
 @blp.response(200, CostSharingTermsSchema)
+@errors(403, 404)
 def terms():
     """The MoU terms in force (the latest version; an empty object before any is set). The
     host's administrators."""
@@ -207,7 +208,7 @@ def _costs_out(year_costs):
 
 @blp.get("/<financial_year>/costs")
 @blp.response(200, CostSharingCostsSchema)
-@errors(404, 422)
+@errors(403, 404, 422)
 def costs(financial_year):
     """The year's cost lines and income (the host's administrators)."""
     return _costs_out(services.year_costs(current_user, financial_year))
@@ -242,7 +243,7 @@ class CostSharingPopulationSchema(Schema):
 
 @blp.get("/<financial_year>/population")
 @blp.response(200, CostSharingPopulationSchema)
-@errors(404, 422)
+@errors(403, 404, 422)
 def population(financial_year):
     """Every authority's population for the year (null where not entered); the host's
     administrators."""
@@ -320,7 +321,7 @@ class CostSharingWhatIfSchema(Schema):
     """Terms to change for a preview; those left out stay as in force."""
 
     fixed_percent_bp = Percent(data_key="fixed_percent")
-    usage_measure = fields.String(allow_none=True, metadata={"enum": MEASURES})
+    usage_measure = fields.String(allow_none=True, metadata={"enum": [*MEASURES, None]})
     usage_weights_bp = fields.Dict(data_key="usage_weights", keys=fields.String(),
                                    values=Percent(), allow_none=True)
     host_pays_share = fields.Boolean()
@@ -332,7 +333,7 @@ class CostSharingWhatIfSchema(Schema):
 
 
 class CostSharingRunInputSchema(Schema):
-    kind = fields.String(load_default=None, metadata={"enum": ["budget", "outturn"]})
+    kind = fields.String(load_default=None, metadata={"enum": ["budget", "outturn", None]})
     preview = fields.Boolean(load_default=False)
     terms = fields.Nested(CostSharingWhatIfSchema, load_default=None, allow_none=True)
     supersedes_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1))
@@ -340,7 +341,7 @@ class CostSharingRunInputSchema(Schema):
 
 @blp.get("/<financial_year>/runs")
 @blp.response(200, CostSharingRunSchema(many=True))
-@errors(404, 422)
+@errors(403, 404, 422)
 def runs(financial_year):
     """The year's runs, newest first (the host's administrators)."""
     return services.list_runs(current_user, financial_year)
@@ -369,6 +370,7 @@ def create_run(data, financial_year):
 
 @blp.get("/runs/<id:run_id>")
 @blp.response(200, CostSharingRunSchema)
+@errors(403)
 def run(run_id):
     """A run with each member's workings (the host's administrators)."""
     return services.get_run(current_user, run_id)
@@ -418,6 +420,7 @@ class CostSharingStatementSchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
 
 
+_BINARY = {"type": "string", "format": "binary"}
 _DOWNLOADS = {"pdf": (downloads.PDF, downloads.statement_pdf),
               "xlsx": (downloads.XLSX, downloads.statement_xlsx)}
 
@@ -431,6 +434,7 @@ def _file(found, extension):
 
 @blp.get("/runs/<id:run_id>/statements/<id:authority_id>")
 @blp.response(200, CostSharingStatementSchema)
+@errors(403)
 def statement(run_id, authority_id):
     """The member's statement of an approved run: its managers read their own (another
     member's is 404); the host's administrators read any. JSON, or a PDF or XLSX workbook by
@@ -446,14 +450,17 @@ def statement(run_id, authority_id):
 
 
 @blp.get("/runs/<id:run_id>/statements/<id:authority_id>.pdf")
-@blp.response(200, description="The statement as a PDF.", content_type=downloads.PDF)
+@blp.response(200, _BINARY, description="The statement as a PDF.", content_type=downloads.PDF)
+@errors(403)
 def statement_pdf(run_id, authority_id):
     """The member's statement as a PDF (as ``statement``)."""
     return _file(services.statement(current_user, run_id, authority_id), "pdf")
 
 
 @blp.get("/runs/<id:run_id>/statements/<id:authority_id>.xlsx")
-@blp.response(200, description="The statement as an XLSX workbook.", content_type=downloads.XLSX)
+@blp.response(200, _BINARY, description="The statement as an XLSX workbook.",
+              content_type=downloads.XLSX)
+@errors(403)
 def statement_xlsx(run_id, authority_id):
     """The member's statement as an XLSX workbook (as ``statement``)."""
     return _file(services.statement(current_user, run_id, authority_id), "xlsx")
@@ -490,6 +497,7 @@ class CostSharingPaymentSchema(Schema):
 
 @blp.get("/runs/<id:run_id>/invoices")
 @blp.response(200, CostSharingInvoiceSchema(many=True))
+@errors(403)
 def invoices(run_id):
     """The run's invoices with their status today (the host's administrators)."""
     return services.list_invoices(current_user, run_id)
@@ -517,6 +525,7 @@ def record_payment(data, invoice_id):
 
 @blp.get("/invoices")
 @blp.response(200, CostSharingInvoiceSchema(many=True))
+@errors(403)
 def my_invoices():
     """Your authority's invoices with their status today (a member authority's managers)."""
     return services.my_invoices(current_user)
