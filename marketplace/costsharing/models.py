@@ -278,6 +278,8 @@ class CostSharingInvoice(tenants.OrganisationOwned, tenants.Base):
     payment_reference: Mapped[str | None] = mapped_column(String(100))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     paid_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # When the member's managers and the host's administrators were told it is overdue (once).
+    reminded_at: Mapped[datetime | None] = mapped_column(tenants.UtcDateTime)
 
     authority: Mapped["tenants.Authority"] = relationship(
         foreign_keys=[authority_id], lazy="joined")

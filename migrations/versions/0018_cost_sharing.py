@@ -13,7 +13,8 @@ outturn; draft, approved or superseded; the run superseded, the terms version an
 budget used, the frozen JSON snapshot of every input) with a result row per member (its
 contribution, workings and true-up, read by that member once released), a totals row per run
 (the region totals, read by every member once released) and invoices per member of an approved
-run (raised and due dates, paid date and reference; read by that member).
+run (raised and due dates, paid date and reference, when an overdue one was reminded; read by
+that member).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -143,6 +144,7 @@ def upgrade():
     sa.Column('payment_reference', sa.String(length=100), nullable=True),
     sa.Column('raised_by_id', sa.Integer(), nullable=True),
     sa.Column('paid_recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.CheckConstraint('due_on >= raised_on', name=op.f('ck_cost_sharing_invoice_due_after_raised')),
     sa.CheckConstraint('paid_on IS NULL OR paid_on >= raised_on', name=op.f('ck_cost_sharing_invoice_paid_after_raised')),

@@ -329,3 +329,31 @@ def test_invoices_are_raised_once_paid_once_and_flagged_overdue(world, region, t
         assert [i.authority_id for i in services.my_invoices(world.manager)] == [world.member.id]
         with pytest.raises(NotFound):
             services.record_payment(world.manager, manchester.id, date(2026, 5, 20))
+
+
+def test_overdue_invoices_are_flagged_to_the_host_and_the_member_reminded_once(
+        app, world, region, time_machine):
+    """Issue 14 §5: an invoice unpaid after its due date is flagged to the host's
+    administrators and its member's managers are reminded, once; a paid one never."""
+    from marketplace.costsharing import jobs as cost_sharing_jobs
+    from marketplace.notifications.models import OutboxMessage
+
+    view = factories.run(world)
+    factories.approve(world, view.id)
+    with tenants.scoped_to(world.host):
+        raised = services.raise_invoices(world.host_admin, view.id)
+        paid = next(i for i in raised if i.authority_id == world.other_member.id)
+        services.record_payment(world.host_admin, paid.id, date(2026, 5, 1))
+    assert cost_sharing_jobs.send_overdue_reminders() == 0  # not due yet
+    time_machine.move_to("2026-06-01 06:00 +00:00", tick=False)
+    assert cost_sharing_jobs.send_overdue_reminders() == 1
+    assert cost_sharing_jobs.send_overdue_reminders() == 0  # once
+
+    def overdue_mail(organisation):
+        with tenants.scoped_to(organisation):
+            return db.session.scalars(select(OutboxMessage.recipient).where(
+                OutboxMessage.template == "cost_sharing_invoice_overdue")).all()
+
+    assert overdue_mail(world.member) == [world.manager.email]
+    assert overdue_mail(world.other_member) == []
+    assert overdue_mail(world.host) == [world.host_admin.email]
