@@ -136,6 +136,7 @@ def _register_blueprints(app):
     from .contracts.forecast_views import bp as contract_forecasts_bp
     from .contracts.pipeline_views import bp as contract_pipeline_bp
     from .contracts.views import bp as contracts_bp
+    from .costsharing.views import bp as cost_sharing_bp
     from .placements.views import bp as placements_bp
     from .placements.calendar_views import bp as term_calendars_bp
     from .placements.fee_views import bp as placement_fees_bp
@@ -158,7 +159,7 @@ def _register_blueprints(app):
     for bp in (purchasing_bp, providers_bp, specifications_bp, windows_bp, evaluation_bp,
                calloffs_bp, placements_bp, term_calendars_bp, placement_fees_bp,
                forecasts_bp, contracts_bp, contract_monitoring_bp, contract_forecasts_bp,
-               contract_pipeline_bp):
+               contract_pipeline_bp, cost_sharing_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     errors.init_app(app)

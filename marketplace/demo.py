@@ -98,6 +98,9 @@ def seed(password=DEMO_PASSWORD):
     seed_default_calendars((2025, 2026, 2027))
     _seed_index_series()
     _seed_contracts()
+    from .costsharing import demo as cost_sharing_demo
+
+    cost_sharing_demo.seed()
     return SeedResult(created=True, logins=logins())
 
 

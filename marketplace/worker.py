@@ -44,17 +44,18 @@ def run_due():
 
 
 def run_daily():
-    """The once-a-day work (issue 12 §2, §4; issue 13 §2): placements' due uplifts, reminders of
-    annual reviews, then contracts' extension decision warnings; each idempotent and right when
-    run late, so a missed day is made up by the next.
-    Daily rather than every minute because it reads every placement with an uplift rule. Run
-    by the cron job each morning and by ``flask jobs run-daily``."""
+    """The once-a-day work (issue 12 §2, §4; issue 13 §2; issue 14 §5): placements' due uplifts,
+    reminders of annual reviews, contracts' extension decision warnings, then overdue
+    cost-sharing invoices; each idempotent and right when run late, so a missed day is made up
+    by the next. Daily rather than every minute because it reads every placement with an uplift
+    rule. Run by the cron job each morning and by ``flask jobs run-daily``."""
     from .contracts import jobs as contract_jobs
+    from .costsharing import jobs as cost_sharing_jobs
     from .placements import jobs as placement_jobs
     from .placements import reviews as placement_reviews
 
     result = {**placement_jobs.run_due(), **placement_reviews.run_due(),
-              **contract_jobs.run_due()}
+              **contract_jobs.run_due(), **cost_sharing_jobs.run_due()}
     delivered = notifications.deliver_due()
     return {**result, "emails_sent": delivered.sent,
             "email_attempts_failed": delivered.failed_attempts}

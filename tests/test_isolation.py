@@ -142,6 +142,17 @@ OWNED_OBJECTS = {
     "contract_document_id": Owned(lambda world: _monitored_contract(world).document.id,
                                   outsiders=("other_manager", "other_officer",
                                              "other_provider_user")),
+    # Cost sharing (issue 14) is the host's working: a year's costs and its runs do not exist
+    # for members or providers. A member's statement is its own ("authority_id" decides: the
+    # approved run's statement of Manchester is none of Stockport's business).
+    "financial_year": Owned(lambda world: "2026-27", owner="host_admin",
+                            outsiders=("manager", "other_officer", "provider_user")),
+    "run_id": Owned(lambda world: _cost_sharing_run(world), owner="host_admin",
+                    outsiders=("manager", "other_manager", "provider_user")),
+    # Manchester's invoice for that run: recording its payment is the host's (Manchester reads
+    # it in its own list, which takes no id).
+    "invoice_id": Owned(lambda world: _cost_sharing_invoice(world), owner="host_admin",
+                        outsiders=("manager", "other_manager", "provider_user")),
 }
 
 
@@ -166,6 +177,44 @@ def _monitored_contract(world):
     made = SimpleNamespace(contract=contract, kpi=kpi, document=document)
     world._monitored_contract = made
     return made
+
+
+def _cost_sharing_invoice(world):
+    from sqlalchemy import select
+
+    from marketplace.costsharing import services as cost_sharing
+    from marketplace.costsharing.models import CostSharingInvoice
+    from marketplace.extensions import db
+
+    run_id = _cost_sharing_run(world)
+    with tenants.scoped_to(world.host):
+        found = db.session.scalar(select(CostSharingInvoice.id).where(
+            CostSharingInvoice.authority_id == world.member.id))
+        if found is None:
+            found = next(i.id for i in cost_sharing.raise_invoices(world.host_admin, run_id)
+                         if i.authority_id == world.member.id)
+    return found
+
+
+def _cost_sharing_run(world):
+    """An approved budget run for 2026-27 sharing the host's costs with Manchester and
+    Stockport (made once per test)."""
+    from sqlalchemy import select
+
+    from marketplace.costsharing.models import CostSharingRun
+    from marketplace.extensions import db
+
+    from .costsharing import factories as cost_sharing_factories
+
+    with tenants.scoped_to(world.host):
+        found = db.session.scalar(select(CostSharingRun.id))
+    if found is not None:
+        return found
+    cost_sharing_factories.terms(world)
+    cost_sharing_factories.costs(world)
+    made = cost_sharing_factories.run(world)
+    cost_sharing_factories.approve(world, made.id)
+    return made.id
 
 
 def _term_calendars(world):
@@ -265,7 +314,7 @@ def test_the_owner_is_not_refused(app, client, world, rule, endpoint, method):
     url = _url(app, endpoint, world)
     owner = _owned(_arguments(rule)).owner
     response = _open(client, getattr(world, owner), url, method)
-    assert response.status_code in (200, 302, 400, 403, 409, 422), (
+    assert response.status_code in (200, 201, 302, 400, 403, 409, 422), (
         f"{owner} got {response.status_code} from {url}")
 
 

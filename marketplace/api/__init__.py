@@ -232,6 +232,7 @@ def init_app(app):
     from ..contracts import forecast_api as contract_forecasts_api
     from ..contracts import pipeline_api as contract_pipeline_api
     from ..contracts import api as contracts_api
+    from ..costsharing import api as cost_sharing_api
     from ..evaluation import api as evaluation_api
     from ..placements import api as placements_api
     from ..placements import calendar_api as term_calendars_api
@@ -260,7 +261,7 @@ def init_app(app):
                 evaluation_api.blp, calloffs_api.blp, placements_api.blp,
                 term_calendars_api.blp, placement_fees_api.blp,
                 forecast_api.blp, contracts_api.blp, contract_monitoring_api.blp,
-                contract_forecasts_api.blp, contract_pipeline_api.blp):
+                contract_forecasts_api.blp, contract_pipeline_api.blp, cost_sharing_api.blp):
         api.register_blueprint(blp, url_prefix=PREFIX + (blp.url_prefix or ""))
         csrf.exempt(blp)
     app.register_blueprint(docs.bp)

@@ -86,14 +86,15 @@ def _own_organisation(provider_id):
             ("Term dates", ("term_calendars.provider_calendars", own), "term_calendars")]
 
 
-def sections(role, organisation_id=None):
+def sections(role, organisation_id=None, is_host=False):
     """The service navigation's items for ``role``, each ``(text, pages)`` where ``pages`` lists
     the item's ``(text, endpoint, pages)``: an item of several pages links to its first and gives
     them a sub-navigation on each of them (issue 15 §7: one row at 1280 pixels, sections grouped
     as a council officer thinks of them: the purchasing system, placements, contracts,
     providers). A page's endpoint is a name or ``(name, arguments)``; its ``pages`` says which
     endpoints mark it, and its item, current. ``organisation_id``: a provider's own, for its
-    pages."""
+    pages; ``is_host``: the person's organisation hosts the system (its managers have no
+    cost-sharing statement of their own)."""
     authority = role in (Role.PLACEMENT_OFFICER, Role.AUTHORITY_MANAGER)
     host = role == Role.HOST_ADMIN
     provider = role == Role.PROVIDER_USER
@@ -133,6 +134,13 @@ def sections(role, organisation_id=None):
                                     ("Vacancies", "providers.vacancies", {"providers.vacancies"})]
                       + ([("Term dates", "term_calendars.default_calendars", "term_calendars")]
                          if host else [])))
+    # The MoU's cost sharing (issue 14): the host's administrators run it; each member's managers
+    # read their own statements and invoices.
+    if host:
+        items.append(("Cost sharing", [("Cost sharing", "cost_sharing.terms", "cost_sharing")]))
+    elif role == Role.AUTHORITY_MANAGER and not is_host:
+        items.append(("Cost sharing", [("Cost sharing", "cost_sharing.statements",
+                                        "cost_sharing")]))
     # People, the audit trail, failed emails and the delegation limit sit behind one page; the
     # signed-in person's name and Sign out are in the header, apart from the sections.
     items.append(("Administration", [("Administration", "web.administration",
@@ -156,7 +164,8 @@ def navigation():
         return {"navigation": [], "sub_navigation": None, "account_active": False}
     endpoint = request.endpoint
     items, sub_navigation = [], None
-    for text, pages in sections(current_user.role, current_user.organisation_id):
+    for text, pages in sections(current_user.role, current_user.organisation_id,
+                                current_user.organisation.is_host):
         on = [_is_on(page_set, endpoint) for _, _, page_set in pages]
         items.append(_link(text, pages[0][1], any(on)))
         if any(on) and len(pages) > 1:

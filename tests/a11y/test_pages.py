@@ -67,6 +67,11 @@ DEMO_IDS = {
     "number": "select 1",
     "kpi_id": "select min(id) from contract_kpi where contract_id = (select min(id) from "
               "contract where supplier_provider_id is not null)",
+    # Cost sharing: the demo's year and its approved budget run (a member manager's statement
+    # of it is their own authority's, "authority_id" being their organisation).
+    "financial_year": "select '2026-27'",
+    "run_id": "select min(id) from cost_sharing_run",
+    "invoice_id": "select max(id) from cost_sharing_invoice",
 }
 
 # Routes that are not pages: actions that only accept POST, the built assets (and below, the
@@ -75,7 +80,8 @@ NOT_PAGES = {"static", "accounts.sign_out", "providers.download_document",
              "evaluation.letter_pdf", "placements.agreement_pdf", "calloffs.evaluation_xlsx",
              "forecasts.forecast_csv", "forecasts.forecast_xlsx",
              "contract_monitoring.download_document", "contract_forecasts.forecast_xlsx",
-             "contract_pipeline.register_csv", "contract_pipeline.register_xlsx"}
+             "contract_pipeline.register_csv", "contract_pipeline.register_xlsx",
+             "cost_sharing.statement_pdf", "cost_sharing.statement_xlsx"}
 
 
 @pytest.fixture(scope="module")
@@ -548,3 +554,31 @@ def test_every_roles_work_queues_on_the_demo_region(server, browser):
     assert not failures, "\n\n".join(failures)
     assert all(sections for sections, _ in seen.values()), seen
     assert sum(links for _, links in seen.values()) > 0, seen  # some queue has work in it
+
+
+def test_cost_sharing_forms_in_their_error_state_and_a_preview(server, browser):
+    """The host's MoU terms and costs forms sent back with errors, and a what-if preview beside
+    the approved run (issue 14)."""
+    app, base, _ = server
+    failures = []
+    context, page = _signed_in(browser, base, "host.admin@cheshire-east.example.com")
+    for path, field, value, button in (
+            ("/cost-sharing", "#fixed_percent", "lots", "Save the terms"),
+            ("/cost-sharing/2026-27/costs", "#lines-0-amount", "fifty",
+             "Save costs and income")):
+        page.goto(base + path)
+        page.fill(field, value)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("load")
+        assert "There is a problem" in page.content()
+        if violations := run_axe(page):
+            failures.append(format_violations(violations, f"{path} (with errors)"))
+    page.goto(base + "/cost-sharing/2026-27/runs")
+    page.fill("#fixed_percent", "30")
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_load_state("load")
+    assert "Preview (not saved)" in page.content()
+    if violations := run_axe(page):
+        failures.append(format_violations(violations, "the cost-sharing preview"))
+    context.close()
+    assert not failures, "\n\n".join(failures)

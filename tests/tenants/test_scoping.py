@@ -79,15 +79,15 @@ def test_system_audit_events_are_seen_by_the_host_only(world, scoped):
     assert "test.system" not in member_sees
 
 
-def test_the_escape_hatch_is_used_nowhere_in_the_app():
+def test_the_escape_hatch_is_used_only_by_the_mou_runs_usage_gathering():
     """The one option that lifts scoping is reserved for the host's aggregates and the MoU run;
-    nothing uses it yet."""
+    only the MoU run's usage gathering uses it (issue 14 §1)."""
     import pathlib
 
     root = pathlib.Path(__file__).parents[2]
     users = [p for p in (root / "marketplace").rglob("*.py")
              if "UNSCOPED" in p.read_text() or "tenants_unscoped" in p.read_text()]
-    assert users == []
+    assert users == [root / "marketplace" / "costsharing" / "usage.py"]
 
 
 def test_tenants_imports_nothing_from_the_domain():

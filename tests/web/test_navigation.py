@@ -62,10 +62,13 @@ class _Navigation(HTMLParser):
 
 # Each role's sections, in order, and for each page (an endpoint, or one with its arguments:
 # ``own`` is the provider's own organisation) the section and sub-navigation page it marks.
-HOST = ["Home", "Authorities", "Purchasing system", "Providers", "Administration"]
+HOST = ["Home", "Authorities", "Purchasing system", "Providers", "Cost sharing",
+        "Administration"]
 EVALUATOR = ["Home", "Purchasing system", "Providers", "Administration"]
 AUTHORITY = ["Home", "Purchasing system", "Placements", "Contracts", "Providers",
              "Administration"]
+MANAGER = ["Home", "Purchasing system", "Placements", "Contracts", "Providers", "Cost sharing",
+           "Administration"]
 PROVIDER = ["Home", "Purchasing system", "Placements", "Contracts", "Your organisation",
             "Administration"]
 
@@ -84,6 +87,8 @@ PAGES = {
         "providers.directory": ("Providers", "Directory"),
         "providers.vacancies": ("Providers", "Vacancies"),
         "term_calendars.default_calendars": ("Providers", "Term dates"),
+        "cost_sharing.terms": ("Cost sharing", None),
+        "cost_sharing.invoices": ("Cost sharing", None),
         "web.administration": ("Administration", None),
         "accounts.users": ("Administration", None),
         "audit.events": ("Administration", None),
@@ -137,7 +142,7 @@ PAGES = {
         "accounts.users": ("Administration", None),
     },
 }
-PAGES["manager"] = PAGES["officer"]
+PAGES["manager"] = {**PAGES["officer"], "cost_sharing.statements": ("Cost sharing", None)}
 
 # The pages the navigation linked before it was grouped (it wrapped to three rows at 1280
 # pixels), each of which must still be linked from the navigation or its section's
@@ -148,7 +153,7 @@ FORMER = {
                    "specifications.specifications", "windows.windows", "windows.questionnaire",
                    "evaluation.evaluations", "evaluation.admissions",
                    "term_calendars.default_calendars", "providers.directory", "providers.vacancies",
-                   "web.administration"],
+                   "cost_sharing.terms", "web.administration"],
     "evaluator": ["web.dashboard", "purchasing.system", "specifications.specifications",
                   "evaluation.evaluations", "providers.directory", "providers.vacancies",
                   "web.administration"],
@@ -161,10 +166,10 @@ FORMER = {
                       "contracts.register", ("term_calendars.provider_calendars", "own"),
                       ("providers.provider", "own"), "web.administration"],
 }
-FORMER["manager"] = FORMER["officer"]
+FORMER["manager"] = FORMER["officer"] + ["cost_sharing.statements"]
 
 SECTIONS = {"host_admin": HOST, "evaluator": EVALUATOR, "officer": AUTHORITY,
-            "manager": AUTHORITY, "provider_user": PROVIDER}
+            "manager": MANAGER, "provider_user": PROVIDER}
 ROLES = sorted(SECTIONS)
 
 
