@@ -312,8 +312,10 @@ class Contribution:
         """The penny rounding's move, exact pence (always more than −1 and less than 1)."""
         return self.amount - self.exact
 
-    def workings(self):
-        """The member's workings, line by line, as a person checks them."""
+    def workings(self, name_others=True):
+        """The member's workings, line by line, as a person checks them. ``name_others`` False
+        gives the member's own statement: each stage and round's transfers added up, without
+        naming the other members they came from or went to (their figures are theirs)."""
         lines = [f"Membership days: {self.membership_days} of {self.days_in_year}"]
         lines.append(f"Fixed part: {_money(self.fixed_pot)} fixed pot × {self.membership_days} / "
                      f"{self.total_days} participants' membership days = {_money(self.fixed)}")
@@ -338,15 +340,25 @@ class Contribution:
             lines.append(f"Damping: at most {_money(self.damping_limit)} (last approved "
                          f"{_money(self.last_approved)})"
                          + (" — applied" if self.damped else " — not reached"))
-        for t in self.transfers:
-            source = ("what caps and damping together could not hold back" if t.from_id is None
-                      else f"authority {t.from_id}")
-            if t.to_id == self.authority_id:
-                lines.append(f"{t.stage.capitalize()} round {t.round}: received "
-                             f"{_money(t.amount)} from {source}")
-            else:
-                lines.append(f"{t.stage.capitalize()} round {t.round}: passed "
-                             f"{_money(t.amount)} to authority {t.to_id}")
+        if name_others:
+            for t in self.transfers:
+                source = ("what caps and damping together could not hold back"
+                          if t.from_id is None else f"authority {t.from_id}")
+                if t.to_id == self.authority_id:
+                    lines.append(f"{t.stage.capitalize()} round {t.round}: received "
+                                 f"{_money(t.amount)} from {source}")
+                else:
+                    lines.append(f"{t.stage.capitalize()} round {t.round}: passed "
+                                 f"{_money(t.amount)} to authority {t.to_id}")
+        else:
+            moved = {}
+            for t in self.transfers:
+                key = (t.stage, t.round, t.to_id == self.authority_id)
+                moved[key] = moved.get(key, 0) + t.amount
+            for (stage, round_, received), amount in moved.items():
+                lines.append(f"{stage.capitalize()} round {round_}: "
+                             + (f"received {_money(amount)} from other members' excess"
+                                if received else f"passed {_money(amount)} on to other members"))
         lines.append(f"Before rounding: {_money(self.exact)}")
         lines.append(f"After rounding: {_money(self.amount)} ({self.amount}p)")
         return tuple(lines)

@@ -397,6 +397,8 @@ def _record(contribution, member, true_up=None):
     """A member's line of a run as stored (and as a preview shows it): the figures the API
     and statements give, and the workings line by line (issue 14 §3)."""
     lines = list(contribution.workings())
+    # The member's own statement: the same, without naming who an excess came from or went to.
+    member_lines = list(contribution.workings(name_others=False))
     record = {
         "authority_id": contribution.authority_id, "name": member["name"],
         "ons_code": member["ons_code"], "is_host": contribution.is_host,
@@ -408,22 +410,25 @@ def _record(contribution, member, true_up=None):
         "usage_share": str(contribution.usage_share),
         "cap_pence": contribution.cap, "capped": contribution.capped,
         "damped": contribution.damped, "exact": str(contribution.exact),
-        "amount_pence": contribution.amount, "true_up_pence": None, "lines": lines}
+        "amount_pence": contribution.amount, "true_up_pence": None, "lines": lines,
+        "member_lines": member_lines}
     if true_up is not None:
         record.update({
             "true_up_pence": true_up.true_up, "budget_pence": true_up.budget,
             "final_pence": true_up.amount, "true_up_skipped": true_up.skipped,
             "moved_points": str(true_up.moved_points)})
-        lines.append(f"Budget: {_pounds(true_up.budget)}; outturn: {_pounds(true_up.outturn)}")
-        lines.append(
+        true_up_lines = [
+            f"Budget: {_pounds(true_up.budget)}; outturn: {_pounds(true_up.outturn)}",
             f"Usage share moved {_points(true_up.moved_points)} percentage points" + (
                 " — within the tolerance, so the true-up is skipped" if true_up.skipped
-                else ""))
+                else "")]
         if true_up.redistributed:
-            lines.append(f"Took on {_pounds(_round(true_up.redistributed))} of the skipped "
-                         f"members' true-ups")
-        lines.append(f"True-up: {_pounds(true_up.true_up)} (pays {_pounds(true_up.amount)} "
-                     f"in all)")
+            true_up_lines.append(f"Took on {_pounds(_round(true_up.redistributed))} of the "
+                                 f"skipped members' true-ups")
+        true_up_lines.append(f"True-up: {_pounds(true_up.true_up)} (pays "
+                             f"{_pounds(true_up.amount)} in all)")
+        lines.extend(true_up_lines)
+        member_lines.extend(true_up_lines)
     return record
 
 
@@ -810,8 +815,11 @@ def statement(actor, run_id, authority_id):
     if not (is_host_admin(actor) or (is_manager(actor) and actor.organisation_id == authority_id)):
         raise PermissionDenied("only the authority's managers and the host's administrators "
                                "read its statement")
+    record = result.workings
+    if not is_host_admin(actor):  # the member's own: the others' transfers not named
+        record = {**record, "lines": record.get("member_lines", [])}
     return Statement(run_id, totals.financial_year, totals.kind, authority_id,
-                     ContributionView.of(result.workings), totals.summary,
+                     ContributionView.of(record), totals.summary,
                      totals.net_cost_pence, totals.contributions_pence,
                      totals.host_net_cost_pence, totals.participants, totals.approved_at)
 

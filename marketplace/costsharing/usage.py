@@ -8,8 +8,9 @@ placement: its dates, type and fees; per call-off: when it was published), keeps
 one figure per authority and measure, and is called only by ``services`` for the host's
 administrator.
 
-Spend is the forecasts' figure (``placements.forecasts``: the fee history with its uplifts
-projected, costed by ``engine.total_pence`` over the year); there is no second formula. Placement
+Spend is the forecasts' figure, from the same function (``placements.forecasts.placement_cost``:
+the fee history with its uplifts projected, costed by the engine over the year); there is no
+second formula. Placement
 days are the calendar days from a placement's start to its last day (the end date, or the day it
 ended early) inside the year; a notice charged in lieu is spend, not days placed. Hourly
 placements count their days but no spend (they are charged as invoiced, as in forecasts).
@@ -22,7 +23,6 @@ from sqlalchemy import func, null, select
 import tenants
 
 from ..calloffs.models import CallOff
-from ..errors import Conflict
 from ..extensions import db
 from ..placements import costing, engine, forecasts
 from ..placements.models import (ForecastSetting, IndexSeries, IndexValue, Placement,
@@ -91,24 +91,18 @@ def gather(financial_year, include_off_framework=True):
     # Scoping applies again from here: the term calendars are everyone's to read.
     calendars = costing.calendars_for({row.provider_id for _, row in rows})
 
-    rules = {}
+    # Each authority's placements costed as its own forecast costs them (one function, at its
+    # own assumed rate; the cache's projections hold for one rate, so one cache per authority).
+    caches = {}
     for authority_id, row in rows:
         add(authority_id, tenants.PLACEMENT_DAYS,
             max(0, (min(row.last_day, last) - max(row.start_date, first)).days + 1))
-        if row.placement_type.unit != "week":
-            continue
-        rule = forecasts._rule_of(row, rules)
-        found = changes.get(row.id, ())
-        charged_until = max(row.last_day, row.charge_until or row.last_day)
-        fees, _ = forecasts.projected_fees(
-            row, found, rule, index_values.get(rule.index_code, {}),
-            assumed.get(authority_id, forecasts.DEFAULT_ASSUMED_INDEX_BP),
-            min(charged_until, last))
-        try:
-            terms = costing.cost_terms(row, found, calendars[row.provider_id], fees=fees)
-        except Conflict:
-            continue
-        add(authority_id, tenants.PLACEMENT_SPEND, engine.total_pence(terms, first, last))
+        costed = forecasts.placement_cost(
+            row, changes.get(row.id, ()), index_values,
+            assumed.get(authority_id, forecasts.DEFAULT_ASSUMED_INDEX_BP), calendars,
+            ((first, last),), caches.setdefault(authority_id, forecasts.CostCache()))
+        if costed is not None:  # hourly placements are charged as invoiced, never costed
+            add(authority_id, tenants.PLACEMENT_SPEND, costed[0][0])
     for authority_id, count in published:
         add(authority_id, tenants.CALLOFFS, count)
     for authority_id, population in db.session.execute(

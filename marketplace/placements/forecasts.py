@@ -474,6 +474,52 @@ def _require_reader(actor):
                                "forecast")
 
 
+class CostCache:
+    """What :func:`placement_cost` works out once and reuses for the next placements of the same
+    costing: each placement type's charging basis, each uplift rule, and each (rule, due date)'s
+    percentage and schedule (same index values and assumed rate throughout)."""
+
+    def __init__(self):
+        self.bases, self.rules, self.percents = {}, {}, {}
+
+
+def placement_cost(row, changes, index_by_code, assumed_bp, calendars, ranges, cache):
+    """One placement's cost as every forecast figure is worked out (issue 12 §6, §10): its fee
+    history with the uplifts its rule will still bring (:func:`projected_fees`), costed over
+    each of ``ranges`` by the cost engine in one walk (``engine.range_totals``, the same figure
+    as ``engine.total_pence`` of each). ``row`` has the columns of :data:`_ROW_COLUMNS`;
+    ``ranges[0]`` is the year whose estimated flag is given. Returns (the costs in pence, one
+    per range; the last day charged; estimated), or None for a placement charged by the hour
+    (as invoiced, never forecast). The authority's forecast and the MoU's usage (spend) both
+    cost placements here, so they cannot disagree."""
+    placement_type = row.placement_type
+    basis = cache.bases.get(placement_type, False)
+    if basis is False:  # once per type: its charging basis (None: hourly)
+        basis = None
+        if placement_type.unit == "week":
+            try:
+                basis = costing.basis_of(placement_type)
+            except Conflict:
+                pass
+        cache.bases[placement_type] = basis
+    if basis is None:
+        return None
+    first, last = ranges[0]
+    rule = _rule_of(row, cache.rules)
+    last_day = row.ended_on or row.end_date
+    charge_until = row.charge_until
+    charged_until = (charge_until if charge_until is not None and charge_until > last_day
+                     else last_day)
+    fees, assumed = projected_fees(row, changes, rule, index_by_code.get(rule.index_code, {}),
+                                   assumed_bp, min(charged_until, last), cache.percents)
+    row_calendars = calendars[row.provider_id]
+    costs = engine.range_totals(basis, row.start_date, last_day, fees, row_calendars,
+                                charge_until, ranges)
+    estimated = _estimated(basis, row.start_date, charged_until, row_calendars, assumed,
+                           first, last)
+    return costs, charged_until, estimated
+
+
 def forecast(actor, financial_year=None, academic_year=None):
     """The authority's committed spend over a financial or an academic year (exactly one, a
     label like "2026-27"; ValidationFailed naming the field otherwise) for its placements
@@ -492,7 +538,7 @@ def forecast(actor, financial_year=None, academic_year=None):
     assumed_bp = DEFAULT_ASSUMED_INDEX_BP if setting_bp is None else setting_bp
     calendars = costing.calendars_for({row.provider_id for row in rows})
 
-    lines, hourly, rules = [], 0, {}
+    lines, hourly = [], 0
     total = actual = on_framework = off_framework = 0
     any_estimated = False
     types, providers, funder_totals = {}, {}, [0, 0, 0]
@@ -500,39 +546,19 @@ def forecast(actor, financial_year=None, academic_year=None):
     # The year, and the actual to date once the year has begun: engine.range_totals costs both
     # in one walk of each placement's fees (= engine.total_pence of each).
     ranges = ((first, last),) + (((first, actual_to),) if actual_to >= first else ())
-    bases, percents, provider_keys = {}, {}, {}
+    cache, provider_keys = CostCache(), {}
     funding_of = attrgetter(*(column for _, _, column in FUNDERS))
     for row in rows:
         placement_type = row.placement_type
-        found = bases.get(placement_type)
-        if found is None:  # once per type: its charging basis (None: hourly) and its key
-            basis = None
-            if placement_type.unit == "week":
-                try:
-                    basis = costing.basis_of(placement_type)
-                except Conflict:
-                    pass
-            found = bases[placement_type] = (basis, placement_type.value)
-        basis, type_key = found
-        if basis is None:  # charged by the hour, as invoiced: not forecast
+        costed = placement_cost(row, changes_by_placement.get(row.id, ()), index_by_code,
+                                assumed_bp, calendars, ranges, cache)
+        if costed is None:  # charged by the hour, as invoiced: not forecast
             hourly += 1
             continue
-        changes = changes_by_placement.get(row.id, ())
-        rule = _rule_of(row, rules)
-        last_day = row.ended_on or row.end_date
-        charge_until = row.charge_until
-        charged_until = (charge_until if charge_until is not None and charge_until > last_day
-                         else last_day)
-        fees, assumed = projected_fees(row, changes, rule,
-                                       index_by_code.get(rule.index_code, {}), assumed_bp,
-                                       min(charged_until, last), percents)
-        row_calendars = calendars[row.provider_id]
-        costs = engine.range_totals(basis, row.start_date, last_day, fees, row_calendars,
-                                    charge_until, ranges)
+        costs, charged_until, estimated = costed
+        type_key = placement_type.value
         pence = costs[0]
         to_date = costs[1] if len(costs) > 1 else 0
-        estimated = _estimated(basis, row.start_date, charged_until, row_calendars, assumed,
-                               first, last)
         shares = split_by_funder(pence, funding_of(row))
         provider_id = row.provider_id
         named = (provider_id, row.registered_name, row.provider_name)

@@ -357,3 +357,24 @@ def test_overdue_invoices_are_flagged_to_the_host_and_the_member_reminded_once(
     assert overdue_mail(world.member) == [world.manager.email]
     assert overdue_mail(world.other_member) == []
     assert overdue_mail(world.host) == [world.host_admin.email]
+
+
+def test_a_members_statement_never_names_whom_a_capped_excess_came_from(world):
+    """Issue 14 §5 ("never another member's figures"): Stockport's cap moves its excess onto
+    Manchester; the host's run names both, Manchester's own statement adds the move up without
+    naming Stockport (whose contribution would follow from it)."""
+    factories.terms(world, caps={world.other_member.id: 1_000_000})
+    factories.costs(world)
+    factories.placements(world)
+    view = factories.run(world)
+    factories.approve(world, view.id)
+    with tenants.scoped_to(world.host):
+        hosts = services.statement(world.host_admin, view.id, world.member.id)
+    assert any(f"from authority {world.other_member.id}" in line
+               for line in hosts.contribution.lines)
+    with tenants.scoped_to(world.member):
+        own = services.statement(world.manager, view.id, world.member.id)
+    assert own.contribution.amount_pence == hosts.contribution.amount_pence
+    assert not [line for line in own.contribution.lines if "authority" in line]
+    assert any("received" in line and "from other members' excess" in line
+               for line in own.contribution.lines)

@@ -153,6 +153,22 @@ def test_issue14_s1_a_cap_that_binds_is_redistributed_among_the_uncapped_in_prop
             in run.contribution(1).workings())
 
 
+def test_issue14_s5_a_members_own_workings_add_up_its_transfers_without_naming_the_others():
+    """A member's statement never shows another member's figures (issue 14 §5): the transfers a
+    cap made are added up per round, with no authority named (the host's run page names them)."""
+    run = apportion(2026, 900_000, [
+        member(1, placement_days=100), member(2, placement_days=200),
+        member(3, placement_days=600)], by_days(caps={3: 400_000}))
+    own = run.contribution(3).workings(name_others=False)
+    assert "Cap round 1: passed £2,000.00 on to other members" in own
+    assert not [line for line in own if "authority" in line]
+    assert ("Cap round 1: received £666.67… (exactly 200000/3p) from other members' excess"
+            in run.contribution(1).workings(name_others=False))
+    full = run.contribution(3).workings()
+    assert [line for line in full if "round" not in line] == [
+        line for line in own if "round" not in line]
+
+
 def test_issue14_s1_caps_are_applied_again_until_stable():
     """As above with member 2 capped at 300,000 as well: round 1 takes it to 1000000/3, over its
     cap; round 2 passes its 100000/3 excess to member 1, the only one left uncapped."""

@@ -88,7 +88,6 @@ PAGES = {
         "providers.vacancies": ("Providers", "Vacancies"),
         "term_calendars.default_calendars": ("Providers", "Term dates"),
         "cost_sharing.terms": ("Cost sharing", None),
-        "cost_sharing.invoices": ("Cost sharing", None),
         "web.administration": ("Administration", None),
         "accounts.users": ("Administration", None),
         "audit.events": ("Administration", None),
