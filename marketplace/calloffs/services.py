@@ -19,7 +19,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -43,7 +43,6 @@ from ..providers.models import Provider
 from ..purchasing import standstill
 from ..purchasing.models import Lot, PlacementType, Regime, StandstillRule
 from ..purchasing.services import get_system
-from ..queues import QUEUE_LENGTH, first_of
 from ..specifications.services import get_schedule_revision, versions_in_force
 from .models import (LIVE_AWARD_STATUSES, Award, AwardStatus, CallOff, CallOffExclusion,
                      CallOffInvitation, CallOffStatus, ChildGender, ClarificationAnswer,
@@ -1726,86 +1725,3 @@ def announce_opened_offers(now=None):
                 sent += 1
             db.session.commit()
     return sent
-
-
-# ---------------------------------------------------------------- work queues (issue 15 §1)
-
-def questions_to_answer(actor, limit=None):
-    """The buyer's clarification questions not yet answered, on call-offs still open for
-    answers (until the response deadline: see :func:`answer_question`), soonest deadline
-    first. Rows of (question, call-off)."""
-    require_buyer(actor)
-    now = tenants.utcnow()
-    answered = select(ClarificationAnswer.question_id)
-    statement = (select(ClarificationQuestion, CallOff)
-                 .join(CallOff, CallOff.id == ClarificationQuestion.call_off_id)
-                 .where(CallOff.status == CallOffStatus.OPEN, CallOff.response_deadline > now,
-                        ClarificationQuestion.id.not_in(answered))
-                 .order_by(CallOff.response_deadline, ClarificationQuestion.asked_at,
-                           ClarificationQuestion.id))
-    return first_of(statement, limit or QUEUE_LENGTH, rows=True)
-
-
-def _live_or_declined(*statuses):
-    return select(Award.call_off_id).where(Award.status.in_(statuses))
-
-
-def call_offs_to_evaluate(actor, limit=None):
-    """The buyer's call-offs whose offers have opened (the response deadline has passed, or
-    evaluation has begun) with no award standing and none declined: awaiting evaluation and an
-    award. Soonest placement start first (the date the child needs the place)."""
-    require_buyer(actor)
-    now = tenants.utcnow()
-    statement = select(CallOff).where(
-        or_(and_(CallOff.status == CallOffStatus.OPEN, CallOff.response_deadline <= now),
-            CallOff.status == CallOffStatus.EVALUATING),
-        CallOff.id.not_in(_live_or_declined(*LIVE_AWARD_STATUSES, AwardStatus.DECLINED)),
-    ).order_by(CallOff.start_date, CallOff.id)
-    return first_of(statement, limit or QUEUE_LENGTH)
-
-
-def declined_awards_to_follow(actor, limit=None):
-    """The buyer's call-offs whose award the provider declined, with no award standing since:
-    the officer awards the next offer (or records that none is suitable). Soonest placement
-    start first."""
-    require_buyer(actor)
-    statement = select(CallOff).where(
-        CallOff.status == CallOffStatus.EVALUATING,
-        CallOff.id.in_(_live_or_declined(AwardStatus.DECLINED)),
-        CallOff.id.not_in(_live_or_declined(*LIVE_AWARD_STATUSES)),
-    ).order_by(CallOff.start_date, CallOff.id)
-    return first_of(statement, limit or QUEUE_LENGTH)
-
-
-def awards_to_approve(actor, limit=None):
-    """The authority's awards above its delegation limit awaiting a manager's approval (see
-    :func:`award`), soonest placement start first."""
-    require_buyer(actor)
-    statement = (select(Award).join(CallOff, CallOff.id == Award.call_off_id)
-                 .where(Award.status == AwardStatus.AWAITING_APPROVAL)
-                 .order_by(CallOff.start_date, Award.requested_at, Award.id))
-    return first_of(statement, limit or QUEUE_LENGTH)
-
-
-def invitations_to_answer(actor, limit=None):
-    """The provider's invitations to call-offs still open for offers that it has not responded
-    to (no offer or decline standing), soonest response deadline first."""
-    require_provider(actor)
-    now = tenants.utcnow()
-    responded = select(Offer.call_off_id).where(Offer.withdrawn_at.is_(None))
-    statement = (select(CallOff).join(CallOffInvitation,
-                                      CallOffInvitation.call_off_id == CallOff.id)
-                 .where(CallOff.status == CallOffStatus.OPEN, CallOff.response_deadline > now,
-                        CallOff.id.not_in(responded))
-                 .order_by(CallOff.response_deadline, CallOff.id))
-    return first_of(statement, limit or QUEUE_LENGTH)
-
-
-def awards_to_accept(actor, limit=None):
-    """Awards made to the provider that it has not yet accepted or declined, soonest
-    placement start first (each can be accepted once its standstill ends)."""
-    require_provider(actor)
-    statement = (select(Award).join(CallOff, CallOff.id == Award.call_off_id)
-                 .where(Award.status == AwardStatus.AWARDED)
-                 .order_by(CallOff.start_date, Award.made_at, Award.id))
-    return first_of(statement, limit or QUEUE_LENGTH)

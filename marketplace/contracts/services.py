@@ -750,12 +750,3 @@ def decide_extension(actor, contract_id, number, decision=None, reason=None):
     db.session.refresh(extension, ["decided_by"])  # the session keeps objects past a commit
     return contract
 
-
-
-def decisions_to_make(actor, limit=None):
-    """The work queue of :func:`decision_warnings` (issue 15 §1): extension decisions due
-    within the warning days or overdue, soonest first. Only the authority's managers decide
-    them (``access.contract_to_decide``); its officers see them coming."""
-    from ..queues import QUEUE_LENGTH, of_list
-
-    return of_list(decision_warnings(actor), limit or QUEUE_LENGTH)

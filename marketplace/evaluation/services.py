@@ -17,8 +17,8 @@ All of this state is the host's (the host cannot write the provider's Applicatio
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 import tenants
 
@@ -826,76 +826,3 @@ def notify_active_admissions(now=None):
         db.session.commit()
     return len(due)
 
-
-
-# ---------------------------------------------------------------- work queues (issue 15 §1)
-
-def _assignments_counted(*conditions):
-    """SQL: how many of the application's evaluators are not withdrawn (and meet
-    ``conditions``), correlated to the outer application."""
-    return (select(func.count(EvaluatorAssignment.id)).where(
-        EvaluatorAssignment.application_id == Application.id,
-        or_(EvaluatorAssignment.conflict.is_(None),
-            EvaluatorAssignment.conflict != ConflictDeclaration.CONFLICT), *conditions)
-        .correlate(Application).scalar_subquery())
-
-
-@dataclass
-class ApplicationQueues:
-    """The host administrator's applications, by what each waits for."""
-
-    need_evaluators: object  # queues.Queue of applications
-    need_moderation: object
-    need_decision: object
-
-
-def applications_to_progress(actor, limit=None):
-    """Submitted applications whose evaluation may start (their window has closed, or is
-    always open) and that wait for the host's administrator: fewer than ``MIN_EVALUATORS``
-    evaluators (not withdrawn for a conflict) and no decision; every evaluator's scores in and
-    no moderation yet; a decision recorded and not yet issued. Each queue oldest window close,
-    then oldest submission, first. Two statements a queue."""
-    from ..queues import QUEUE_LENGTH, first_of
-
-    require_host_admin(actor)
-    now = tenants.utcnow()
-    active = _assignments_counted()
-    submitted = _assignments_counted(EvaluatorAssignment.submitted_at.is_not(None))
-    decided = select(Decision.application_id)
-    unissued = select(Decision.application_id).where(Decision.notified_at.is_(None))
-    base = (select(Application)
-            .join(AdmissionWindow, AdmissionWindow.id == Application.window_id)
-            .where(Application.submitted_at.is_not(None),
-                   or_(AdmissionWindow.closes_at.is_(None), AdmissionWindow.closes_at <= now))
-            .order_by(AdmissionWindow.closes_at, Application.submitted_at, Application.id))
-    base = base.options(lazyload(Application.lots),
-                        joinedload(Application.provider).lazyload("*"),
-                        joinedload(Application.window).lazyload("*"))
-    limit = limit or QUEUE_LENGTH
-    return ApplicationQueues(
-        need_evaluators=first_of(base.where(active < MIN_EVALUATORS,
-                                            Application.id.not_in(decided)), limit),
-        need_moderation=first_of(base.where(active >= MIN_EVALUATORS, submitted == active,
-                                            Application.id.not_in(decided)), limit),
-        need_decision=first_of(base.where(Application.id.in_(unissued)), limit))
-
-
-def assignments_to_score(actor, limit=None):
-    """The evaluator's own assignments not yet submitted and not withdrawn for a conflict
-    (declaring a conflict comes first), oldest assignment first. Rows of (assignment,
-    application)."""
-    from ..queues import QUEUE_LENGTH, first_of
-
-    if not _is_host_user(actor):
-        raise PermissionDenied("only the host evaluates applications")
-    statement = (select(EvaluatorAssignment, Application)
-                 .join(Application, Application.id == EvaluatorAssignment.application_id)
-                 .where(EvaluatorAssignment.evaluator_id == actor.id,
-                        EvaluatorAssignment.submitted_at.is_(None),
-                        or_(EvaluatorAssignment.conflict.is_(None),
-                            EvaluatorAssignment.conflict != ConflictDeclaration.CONFLICT))
-                 .options(lazyload(EvaluatorAssignment.scores), lazyload(Application.lots),
-                          joinedload(Application.provider).lazyload("*"),
-                          joinedload(Application.window).lazyload("*"))
-                 .order_by(EvaluatorAssignment.assigned_at, EvaluatorAssignment.id))
-    return first_of(statement, limit or QUEUE_LENGTH, rows=True)

@@ -256,30 +256,17 @@ def list_failed(actor, page=1):
     _require_delivery_manager(actor)
     # Bounded so an absurd page number cannot overflow the database's integers.
     page = min(max(page, 1), MAX_PAGE)
-    rows = db.session.execute(
-        _failed(actor).limit(FAILED_PER_PAGE + 1).offset((page - 1) * FAILED_PER_PAGE)
-    ).all()
-    return FailedPage(rows[:FAILED_PER_PAGE], page, len(rows) > FAILED_PER_PAGE)
-
-
-def _failed(actor):
-    """SQL: the failed messages the actor manages, with their owner's name, newest first."""
     statement = (
         select(OutboxMessage, tenants.Organisation.name)
         .join(tenants.Organisation, tenants.Organisation.id == OutboxMessage.organisation_id)
         .where(OutboxMessage.status == OutboxStatus.FAILED))
     if not _sees_every_organisation(actor):
         statement = statement.where(OutboxMessage.organisation_id == actor.organisation_id)
-    return statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-
-
-def failed_to_resend(actor, limit=None):
-    """The work queue of emails that could not be sent (issue 15 §1): the count of those
-    :func:`list_failed` lists and the newest few, as rows of (message, organisation name)."""
-    from ..queues import QUEUE_LENGTH, first_of
-
-    _require_delivery_manager(actor)
-    return first_of(_failed(actor), limit or QUEUE_LENGTH, rows=True)
+    rows = db.session.execute(
+        statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(FAILED_PER_PAGE + 1).offset((page - 1) * FAILED_PER_PAGE)
+    ).all()
+    return FailedPage(rows[:FAILED_PER_PAGE], page, len(rows) > FAILED_PER_PAGE)
 
 
 def retry_delivery(actor, message_id):

@@ -780,17 +780,3 @@ def decide_proposal(actor, proposal_id, decision=None, reason=None, counter_perc
     db.session.commit()
     proposal.decision = made
     return proposal
-
-
-def proposals_to_decide(actor, limit=None):
-    """Uplift proposals made to the authority and not yet decided (issue 12 §4), soonest
-    effective date first. Rows of (proposal, placement)."""
-    from ..queues import QUEUE_LENGTH, first_of
-
-    require_buyer(actor)
-    statement = (select(UpliftProposal, Placement)
-                 .join(Placement, Placement.id == UpliftProposal.placement_id)
-                 .where(UpliftProposal.status == "pending")
-                 .order_by(UpliftProposal.effective_from, UpliftProposal.received_at,
-                           UpliftProposal.id))
-    return first_of(statement, limit or QUEUE_LENGTH, rows=True)

@@ -5,7 +5,7 @@ authority's officers and the provider ahead of each, once (``REVIEW_REMINDER_DAY
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import tenants
 
@@ -163,22 +163,3 @@ def send_review_reminders(today=None):
 def run_due():
     """The periodic work for reviews (``flask jobs run-due``)."""
     return {"review_reminders": send_review_reminders()}
-
-
-def reviews_due(actor, days=None, limit=None):
-    """The authority's annual reviews not yet held that are due within the reminder period
-    (``REVIEW_REMINDER_DAYS``, default 28) or overdue, while their placement lasts: soonest due
-    first. Rows of (review, placement)."""
-    from ..queues import QUEUE_LENGTH, first_of
-
-    require_buyer(actor)
-    days = current_app.config.get("REVIEW_REMINDER_DAYS", DEFAULT_REMINDER_DAYS) \
-        if days is None else days
-    horizon = london_date(tenants.utcnow()) + timedelta(days=days)
-    statement = (select(PlacementReview, Placement)
-                 .join(Placement, Placement.id == PlacementReview.placement_id)
-                 .where(PlacementReview.held_on.is_(None), PlacementReview.due_on <= horizon,
-                        func.coalesce(Placement.ended_on, Placement.end_date)
-                        >= PlacementReview.due_on)
-                 .order_by(PlacementReview.due_on, PlacementReview.id))
-    return first_of(statement, limit or QUEUE_LENGTH, rows=True)

@@ -9,9 +9,9 @@ A call-off hands over to :func:`create_from_award` when its award is accepted; t
 imports nothing from ``calloffs``.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 import tenants
@@ -496,22 +496,3 @@ def _clean_funding(funding, errors):
         errors["funding"] = (f"The funding shares must add up to 100% "
                              f"(they add up to {sum(shares.values())}%)")
     return shares
-
-
-# ---------------------------------------------------------------- work queues (issue 15 §1)
-
-STARTING_WITHIN_DAYS = 28
-
-
-def placements_starting(actor, days=STARTING_WITHIN_DAYS, limit=None):
-    """The authority's placements starting from today to ``days`` ahead (default 28), that
-    have not been ended before they start: soonest start first."""
-    from ..queues import QUEUE_LENGTH, first_of
-
-    require_buyer(actor)
-    today = _today()
-    statement = select(Placement).where(
-        Placement.start_date >= today, Placement.start_date <= today + timedelta(days=days),
-        or_(Placement.ended_on.is_(None), Placement.ended_on >= Placement.start_date),
-    ).order_by(Placement.start_date, Placement.id)
-    return first_of(statement, limit or QUEUE_LENGTH)

@@ -882,32 +882,3 @@ def withdraw_vacancy(actor, provider_id, vacancy_id):
     audit.record("vacancy.withdrawn", vacancy, actor=actor)
     db.session.commit()
     return vacancy
-
-
-# ---------------------------------------------------------------- work queues (issue 15 §1)
-
-EXPIRING_WITHIN_DAYS = 30
-
-
-def documents_expiring(actor, days=EXPIRING_WITHIN_DAYS, limit=None):
-    """The provider's current documents (the newest upload of each kind: a newer one renews
-    it) that expire within ``days`` (default 30) or have expired, soonest expiry first: each
-    needs a renewal uploaded before the provider falls out of good standing."""
-    from sqlalchemy import and_, exists, or_
-    from sqlalchemy.orm import aliased
-
-    from ..queues import QUEUE_LENGTH, first_of
-
-    if not _is_provider(actor):
-        raise PermissionDenied("only providers keep documents")
-    newer = aliased(ProviderDocument)
-    renewed = exists(select(newer.id).where(
-        newer.organisation_id == ProviderDocument.organisation_id,
-        newer.kind == ProviderDocument.kind,
-        or_(newer.uploaded_at > ProviderDocument.uploaded_at,
-            and_(newer.uploaded_at == ProviderDocument.uploaded_at,
-                 newer.id > ProviderDocument.id))))
-    statement = (select(ProviderDocument).where(
-        ProviderDocument.expires_on <= london_date() + timedelta(days=days), ~renewed)
-        .order_by(ProviderDocument.expires_on, ProviderDocument.id))
-    return first_of(statement, limit or QUEUE_LENGTH)

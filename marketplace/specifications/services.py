@@ -582,13 +582,3 @@ def version_page(actor, version_id):
     can_accept = (actor.role == Role.PROVIDER_USER and own is None
                   and status in ("in_force", "upcoming"))
     return VersionPage(version, status, acceptances, can_accept, own)
-
-
-def versions_to_accept(actor, limit=None):
-    """The work queue of :func:`obligations` not yet accepted (issue 15 §1), soonest in force
-    first (those already in force, overdue, lead)."""
-    from ..queues import QUEUE_LENGTH, of_list
-
-    pending = sorted((o for o in obligations(actor) if o.acceptance is None),
-                     key=lambda o: (o.due_at, o.version.id))
-    return of_list(pending, limit or QUEUE_LENGTH)

@@ -538,24 +538,6 @@ def test_contract_pages_and_forms_in_their_error_state(server, browser):
     assert not failures, "\n\n".join(failures)
 
 
-def test_every_roles_work_queues_on_the_demo_region(server, browser):
-    """Each demo person's dashboard leads with its work queues (issue 15 §1), each a section
-    with a heading and count, its items as a GOV.UK task list of links; axe passes on every
-    one (the full walk checks them too, this one names what it saw)."""
-    app, base, _ = server
-    failures, seen = [], {}
-    for _, email, _, _ in demo.USERS:
-        context, page = _signed_in(browser, base, email)
-        if failure := _check(page, base, "/dashboard"):
-            failures.append(failure)
-        queues = page.locator("[data-queue]")
-        seen[email] = (queues.count(), page.locator(".govuk-task-list__link").count())
-        context.close()
-    assert not failures, "\n\n".join(failures)
-    assert all(sections for sections, _ in seen.values()), seen
-    assert sum(links for _, links in seen.values()) > 0, seen  # some queue has work in it
-
-
 def test_cost_sharing_forms_in_their_error_state_and_a_preview(server, browser):
     """The host's MoU terms and costs forms sent back with errors, and a what-if preview beside
     the approved run (issue 14)."""

@@ -211,5 +211,5 @@ def test_the_providers_dashboard_counts_what_needs_accepting(world, as_user, doc
     time_machine.move_to(NOW, tick=False)
     factories.acceptance(world.provider, documents["core_v1"])
     page = as_user(world.provider_user).get("/dashboard").data.decode()
-    assert "Specifications to accept (2)" in page
+    assert "2 specification versions need accepting." in page
     assert 'href="/specifications/acceptances"' in page
