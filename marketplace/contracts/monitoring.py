@@ -26,7 +26,7 @@ from ..formatting import govuk_date, london_date
 # The providers' document rules, reused so both uploads keep the same limits: at most 10MB,
 # and a PDF, DOCX, JPG or PNG by its first bytes (never the browser's word).
 from ..providers.services import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES  # noqa: F401 (API docs)
-from ..providers.services import sniff_document_type
+from ..providers.services import check_document_file
 from . import access, terms
 from .models import (ContractDocument, ContractDocumentFile, ContractKpi, ContractReview,
                      KpiFrequency, KpiReturn, Rag)
@@ -370,16 +370,8 @@ def _clean_upload(title, filename, content):
     errors = {}
     title = _text({"title": title}, errors, "title", required="Enter a title for the document",
                   max_length=NAME_LENGTH, label="Title")
-    filename = (filename or "").replace("\\", "/").rpartition("/")[2].strip()[:FILENAME_LENGTH]
-    content_type = None
-    if content is None or not filename:
-        errors["file"] = "Select a file"
-    elif len(content) == 0:
-        errors["file"] = "The selected file is empty"
-    elif len(content) > MAX_DOCUMENT_BYTES:
-        errors["file"] = "The selected file must be smaller than 10MB"
-    elif (content_type := sniff_document_type(content, filename)) is None:
-        errors["file"] = "The selected file must be a PDF, a Word document (DOCX), a JPG or a PNG"
+    filename, content_type = check_document_file(filename, content, errors,
+                                                 filename_length=FILENAME_LENGTH)
     if errors:
         raise ValidationFailed(errors)
     return title, filename, content_type

@@ -482,6 +482,24 @@ def sniff_document_type(content, filename):
     return None
 
 
+def check_document_file(filename, content, errors, *, filename_length=255):
+    """An uploaded document's name (its last path part, trimmed) and its type by its first
+    bytes, or a message under ``errors["file"]``: no file, an empty one, one of 10MB or more,
+    or one that is not a PDF, DOCX, JPG or PNG. Providers' documents and contracts' keep the
+    same limits through this one check."""
+    filename = (filename or "").replace("\\", "/").rpartition("/")[2].strip()[:filename_length]
+    content_type = None
+    if content is None or not filename:
+        errors["file"] = "Select a file"
+    elif len(content) == 0:
+        errors["file"] = "The selected file is empty"
+    elif len(content) > MAX_DOCUMENT_BYTES:
+        errors["file"] = "The selected file must be smaller than 10MB"
+    elif (content_type := sniff_document_type(content, filename)) is None:
+        errors["file"] = "The selected file must be a PDF, a Word document (DOCX), a JPG or a PNG"
+    return filename, content_type
+
+
 def _clean_upload(kind, expires_on, title, filename, content, today):
     errors = {}
     try:
@@ -497,16 +515,7 @@ def _clean_upload(kind, expires_on, title, filename, content, today):
         errors["expires_on"] = "Enter the date the document expires"
     elif expires_on < today:
         errors["expires_on"] = "The expiry date must be today or in the future"
-    filename = (filename or "").replace("\\", "/").rpartition("/")[2].strip()[:255]
-    content_type = None
-    if content is None or not filename:
-        errors["file"] = "Select a file"
-    elif len(content) == 0:
-        errors["file"] = "The selected file is empty"
-    elif len(content) > MAX_DOCUMENT_BYTES:
-        errors["file"] = "The selected file must be smaller than 10MB"
-    elif (content_type := sniff_document_type(content, filename)) is None:
-        errors["file"] = "The selected file must be a PDF, a Word document (DOCX), a JPG or a PNG"
+    filename, content_type = check_document_file(filename, content, errors)
     if errors:
         raise ValidationFailed(errors)
     return kind, title, filename, content_type
