@@ -132,6 +132,11 @@ def administration_links(user):
         links.append(AdminLink(
             "calloffs.delegation_limit", "Delegation limit",
             "The annual cost above which a call-off award needs a manager's approval."))
+    if user.role == Role.AUTHORITY_MANAGER and not user.organisation.is_host:
+        links.append(AdminLink(
+            "cost_sharing.statements", "Cost sharing",
+            f"{organisation}'s statements of the host's running costs shared under the "
+            "memorandum of understanding, and its invoices."))
     links.append(AdminLink("accounts.account", "Your account",
                            "Your password and your API tokens."))
     return links

@@ -67,8 +67,6 @@ HOST = ["Home", "Authorities", "Purchasing system", "Providers", "Cost sharing",
 EVALUATOR = ["Home", "Purchasing system", "Providers", "Administration"]
 AUTHORITY = ["Home", "Purchasing system", "Placements", "Contracts", "Providers",
              "Administration"]
-MANAGER = ["Home", "Purchasing system", "Placements", "Contracts", "Providers", "Cost sharing",
-           "Administration"]
 PROVIDER = ["Home", "Purchasing system", "Placements", "Contracts", "Your organisation",
             "Administration"]
 
@@ -141,7 +139,7 @@ PAGES = {
         "accounts.users": ("Administration", None),
     },
 }
-PAGES["manager"] = {**PAGES["officer"], "cost_sharing.statements": ("Cost sharing", None)}
+PAGES["manager"] = {**PAGES["officer"], "cost_sharing.statements": ("Administration", None)}
 
 # The pages the navigation linked before it was grouped (it wrapped to three rows at 1280
 # pixels), each of which must still be linked from the navigation or its section's
@@ -165,10 +163,10 @@ FORMER = {
                       "contracts.register", ("term_calendars.provider_calendars", "own"),
                       ("providers.provider", "own"), "web.administration"],
 }
-FORMER["manager"] = FORMER["officer"] + ["cost_sharing.statements"]
+FORMER["manager"] = FORMER["officer"]
 
 SECTIONS = {"host_admin": HOST, "evaluator": EVALUATOR, "officer": AUTHORITY,
-            "manager": MANAGER, "provider_user": PROVIDER}
+            "manager": AUTHORITY, "provider_user": PROVIDER}
 ROLES = sorted(SECTIONS)
 
 
@@ -260,3 +258,13 @@ def test_the_contract_sections_keep_their_own_sub_navigation(world, as_user):
     assert nav.marked("menu") == [("Contracts", "true")] and nav.links["sub"] == []
     assert 'aria-label="Contract sections"' in body
     assert (f'href="/contracts/{contract.id}" aria-current="page">Summary</a>') in body
+
+
+def test_a_members_manager_finds_its_cost_sharing_statements_under_administration(
+        world, as_user):
+    """Issue 14 §5 within issue 15 §7's one row: a member's managers reach their cost-sharing
+    statements from Administration (the host's administrators have a Cost sharing section)."""
+    page = as_user(world.manager).get("/administration").get_data(as_text=True)
+    assert 'href="/cost-sharing/statements"' in page
+    officer = as_user(world.officer).get("/administration").get_data(as_text=True)
+    assert "/cost-sharing/statements" not in officer
